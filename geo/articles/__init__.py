@@ -305,7 +305,7 @@ def read_articles(
         unknown = set(columns) - set(FIELD_ALIASES)
         if unknown:
             raise InputError(f"unknown article field(s) in column mapping: {', '.join(sorted(unknown))}")
-    report: ErrorHandler = raise_error if strict else (on_error or log_error)
+    report: ErrorHandler = raise_error if strict else (on_error if on_error is not None else log_error)
     options = {
         "on_error": report,
         "columns": columns,

@@ -64,11 +64,9 @@ class ErrorCollector:
     def __call__(self, error: InputError) -> None:
         self.errors.append(error)
 
-    def __len__(self) -> int:
-        return len(self.errors)
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
+    def messages(self) -> list[str]:
+        """Each problem as ``file:line: reason``."""
+        return [str(e) for e in self.errors]
 
 
 def log_error(error: InputError) -> None:
@@ -196,8 +194,10 @@ def parse_published(value: Any) -> dt.date | None:
         return parsed.date()
     import dateparser  # slow import: only for the rare non-ISO date
 
-    guess = dateparser.parse(
-        text, languages=["en"], settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
+    guess = dateparser.parse(  # absolute dates only: "yesterday" in a data file has no reference point
+        text,
+        languages=["en"],
+        settings={"REQUIRE_PARTS": ["day", "month", "year"], "PARSERS": ["custom-formats", "absolute-time"]},
     )
     if guess is None:
         raise ValueError(f"unrecognised date {text!r}")

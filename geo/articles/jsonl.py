@@ -36,7 +36,7 @@ def read_jsonl(
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            on_error(ArticleFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path, number))
+            on_error(ArticleFormatError(f"invalid JSON ({exc.msg})", path, number))
             continue
         try:
             yield record_to_article(
