@@ -150,6 +150,15 @@ def worker_pipeline(spec: str = DEFAULT_PIPELINE) -> Any:
     return pipeline
 
 
+def register_pipeline(pipeline: Any, spec: str = DEFAULT_PIPELINE) -> None:
+    """Use an already loaded pipeline for in-process ingests (one worker), instead of loading another.
+
+    For hosts that hold a pipeline anyway (the dashboard's cached one, a test session); worker processes
+    still build their own.
+    """
+    _PIPELINES[spec] = pipeline
+
+
 def _peak_rss_mb() -> float:
     try:
         import resource
