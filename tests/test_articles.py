@@ -365,3 +365,23 @@ def test_parse_published(value, expected):
 def test_parse_published_rejects(value):
     with pytest.raises(ValueError):
         parse_published(value)
+
+
+# ------------------------------------------------------------------------------------------------ the seeds folder
+
+
+def test_seeds_folder_is_what_make_run_ingests(root):
+    articles, errors = read(root / "seeds")
+    assert errors == []
+    assert len(articles) == 71 and len({a.id for a in articles}) == 71
+    assert {Path(a.path).name for a in articles} == {"000_a6e9797fa9424ba8.txt", "voa_stories.jsonl"}
+    voa = [a for a in articles if a.path.endswith(".jsonl")]
+    assert all(a.source == "voanews.com" and a.url.startswith("https://www.voanews.com/") for a in voa)
+    assert all(a.published is not None for a in articles)
+
+
+def test_voa_copy_is_byte_identical(root):
+    shared = root.parent / "shared" / "seeds" / "voa_stories.jsonl"
+    if not shared.exists():
+        pytest.skip(f"{shared} not present (outside the repository)")
+    assert (root / "seeds" / "voa_stories.jsonl").read_bytes() == shared.read_bytes()
