@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
@@ -116,9 +118,43 @@ CREATE INDEX events_cluster ON events(cluster_id);
 CREATE VIRTUAL TABLE article_fts USING fts5(article_id UNINDEXED, title, text);
 """
 
+# Version 2: the full-text row of an article is found through ``articles.fts_rowid`` instead of a scan of the
+# (unindexed) ``article_fts.article_id`` column, which made every re-save cost a full pass over the index and a
+# large ingest quadratic. A stored column, not the articles' implicit rowid, which VACUUM may renumber.
+_SCHEMA_V2 = """
+ALTER TABLE articles ADD COLUMN fts_rowid INTEGER;
+DELETE FROM article_fts;
+INSERT INTO article_fts (rowid, article_id, title, text) SELECT rowid, id, title, text FROM articles;
+UPDATE articles SET fts_rowid = rowid;
+"""
+
 #: Ordered migrations; entry ``i`` brings the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: Test-only hook: when this variable names a file, each migration step creates that file after running its
+#: statements and then waits (inside the still-open transaction) so a test can kill the process mid-migration.
+MIGRATION_PAUSE_ENV = "GEO_STORE_TEST_MIGRATION_PAUSE"
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _sql_text(value: str | None) -> str | None:
+    """``value`` as SQLite can bind it: lone surrogates (from undecodable bytes) become U+FFFD.
+
+    The replacement keeps the string's length, so character spans into the text stay valid.
+    """
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", value)
+    return value
+
+
+def _json(value: Any) -> str:
+    return _sql_text(json.dumps(value, default=str, ensure_ascii=False))  # type: ignore[return-value]
 
 
 def default_store_path() -> Path:
@@ -192,7 +228,7 @@ class EventStore:
             if readonly:
                 if not self.path.exists():
                     raise StoreError(f"{self.path}: no event store here yet (run `geo ingest` first)")
-                uri = f"file:{self.path}?mode=ro"
+                uri = self.path.resolve().as_uri() + "?mode=ro"  # percent-encoded: '?' or '#' in a path is safe
                 self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +246,19 @@ class EventStore:
             else:
                 self._check_version()
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise StoreError(f"{self.path}: not a usable event store ({exc})") from exc
+        except OSError as exc:
+            self._close_quietly()
+            raise StoreError(f"{self.path}: cannot open the event store ({exc})") from exc
+
+    def _close_quietly(self) -> None:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover
+                pass
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -255,7 +303,15 @@ class EventStore:
                     for statement in MIGRATIONS[step].split(";\n"):
                         if statement.strip():
                             self._conn.execute(statement)
+                    self._pause_for_tests()
                     self._conn.execute(f"PRAGMA user_version = {step + 1}")
+
+    @staticmethod
+    def _pause_for_tests() -> None:
+        marker = os.environ.get(MIGRATION_PAUSE_ENV)
+        if marker:
+            Path(marker).touch()
+            time.sleep(600)
 
     class _Tx:
         def __init__(self, store: "EventStore") -> None:
@@ -271,11 +327,19 @@ class EventStore:
             return self.store._conn
 
         def __exit__(self, exc_type: object, *rest: object) -> None:
+            conn = self.store._conn
             try:
                 if exc_type is None:
-                    self.store._conn.execute("COMMIT")
-                else:
-                    self.store._conn.execute("ROLLBACK")
+                    try:
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        # A failed COMMIT (disk full, I/O error) can leave the transaction open; end it so the
+                        # connection stays usable and nothing half-written is ever committed later.
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+                elif conn.in_transaction:
+                    conn.execute("ROLLBACK")
             finally:
                 self.store._lock.release()
 
@@ -300,16 +364,16 @@ class EventStore:
             with self._write() as conn:
                 for r in results:
                     a = r.article
-                    conn.execute("DELETE FROM articles WHERE id = ?", (a.id,))
-                    conn.execute("DELETE FROM article_fts WHERE article_id = ?", (a.id,))
+                    self._delete_article(conn, a.id)
+                    title, text = _sql_text(a.title), _sql_text(a.text)
+                    fts_rowid = conn.execute("INSERT INTO article_fts (article_id, title, text) VALUES (?,?,?)",
+                                             (a.id, title, text)).lastrowid
                     conn.execute(
                         "INSERT INTO articles (id, title, text, published, source, url, path, metadata,"
-                        " pipeline_version, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (a.id, a.title, a.text, _iso(a.published), a.source, a.url, a.path,
-                         json.dumps(dict(a.metadata), default=str, ensure_ascii=False), pipeline_version, now),
+                        " pipeline_version, ingested_at, fts_rowid) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (a.id, title, text, _iso(a.published), _sql_text(a.source), _sql_text(a.url),
+                         _sql_text(a.path), _json(dict(a.metadata)), pipeline_version, now, fts_rowid),
                     )
-                    conn.execute("INSERT INTO article_fts (article_id, title, text) VALUES (?,?,?)",
-                                 (a.id, a.title, a.text))
                     conn.executemany(
                         'INSERT OR REPLACE INTO toponyms (article_id, start, "end", text, geonameid, name, kind,'
                         " lat, lon, country_code, admin1_code, score, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -318,7 +382,7 @@ class EventStore:
                     conn.executemany(
                         'INSERT OR REPLACE INTO date_mentions (article_id, start, "end", text, date, precision,'
                         " data) VALUES (?,?,?,?,?,?,?)",
-                        [(a.id, d.start, d.end, d.text, _iso(d.date), d.precision, json.dumps(d.to_dict()))
+                        [(a.id, d.start, d.end, _sql_text(d.text), _iso(d.date), d.precision, _json(d.to_dict()))
                          for d in r.dates],
                     )
                     conn.executemany(
@@ -337,39 +401,56 @@ class EventStore:
     @staticmethod
     def _toponym_row(article_id: str, t: Toponym) -> tuple:
         p = t.place
-        return (article_id, t.start, t.end, t.text, p.geonameid if p else None, p.name if p else None,
-                p.kind if p else None, p.lat if p else None, p.lon if p else None, p.country_code if p else None,
-                p.admin1_code if p else None, t.score, json.dumps(t.to_dict(), ensure_ascii=False))
+        return (article_id, t.start, t.end, _sql_text(t.text), p.geonameid if p else None,
+                _sql_text(p.name) if p else None, p.kind if p else None, p.lat if p else None,
+                p.lon if p else None, p.country_code if p else None, p.admin1_code if p else None, t.score,
+                _json(t.to_dict()))
 
     @staticmethod
     def _event_row(e: Event) -> tuple:
         p = e.place
         return (e.id, e.article_id, e.type, e.family, _iso(e.date), e.date_precision, e.date_source,
-                p.lat if p else None, p.lon if p else None, p.geonameid if p else None, p.name if p else None,
-                p.kind if p else None, e.precision, p.country_code if p else None, p.admin1_code if p else None,
-                float(e.confidence), int(bool(e.happened)), e.cluster_id, e.sentence.text, e.trigger.text,
-                e.place_span.text if e.place_span else None, json.dumps(e.to_dict(), ensure_ascii=False))
+                p.lat if p else None, p.lon if p else None, p.geonameid if p else None,
+                _sql_text(p.name) if p else None, p.kind if p else None, e.precision,
+                p.country_code if p else None, p.admin1_code if p else None, float(e.confidence),
+                int(bool(e.happened)), e.cluster_id, _sql_text(e.sentence.text), _sql_text(e.trigger.text),
+                _sql_text(e.place_span.text) if e.place_span else None, _json(e.to_dict()))
+
+    @staticmethod
+    def _delete_article(conn: sqlite3.Connection, article_id: str) -> bool:
+        """Delete one article, its full-text row and (by cascade) its mentions and events; True if it existed."""
+        row = conn.execute("SELECT fts_rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return False
+        if row[0] is not None:
+            conn.execute("DELETE FROM article_fts WHERE rowid = ?", (row[0],))
+        conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return True
 
     def set_clusters(self, mapping: dict[str, str]) -> None:
         """Record which cluster (same incident across articles) each event belongs to."""
         if not mapping:
             return
-        with self._write() as conn:
-            conn.executemany("UPDATE events SET cluster_id = ? WHERE id = ?",
-                             [(cid, eid) for eid, cid in mapping.items()])
-            rows = conn.execute("SELECT id, data FROM events WHERE id IN (SELECT value FROM json_each(?))",
-                                (json.dumps(list(mapping)),)).fetchall()
-            for row in rows:
-                data = json.loads(row["data"])
-                data["cluster_id"] = mapping[row["id"]]
-                conn.execute("UPDATE events SET data = ? WHERE id = ?", (json.dumps(data, ensure_ascii=False),
-                                                                          row["id"]))
+        try:
+            with self._write() as conn:
+                conn.executemany("UPDATE events SET cluster_id = ? WHERE id = ?",
+                                 [(cid, eid) for eid, cid in mapping.items()])
+                rows = conn.execute("SELECT id, data FROM events WHERE id IN (SELECT value FROM json_each(?))",
+                                    (json.dumps(list(mapping)),)).fetchall()
+                for row in rows:
+                    data = json.loads(row["data"])
+                    data["cluster_id"] = mapping[row["id"]]
+                    conn.execute("UPDATE events SET data = ? WHERE id = ?", (_json(data), row["id"]))
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not record clusters: {exc}") from exc
 
     def delete_article(self, article_id: str) -> bool:
         """Remove one article and everything extracted from it; True if it was stored."""
-        with self._write() as conn:
-            conn.execute("DELETE FROM article_fts WHERE article_id = ?", (article_id,))
-            return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+        try:
+            with self._write() as conn:
+                return self._delete_article(conn, article_id)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not delete article {article_id!r}: {exc}") from exc
 
     # -- reading -------------------------------------------------------------------------------------------
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
