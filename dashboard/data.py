@@ -1,0 +1,362 @@
+"""Everything the app reads or writes, and the only module that uses Streamlit's caches.
+
+``st.cache_resource`` holds shared heavy objects (the store connection, the gazetteer, the pipeline, the basemap)
+and the large event frames (shared, not copied: callers must treat them as read-only). ``st.cache_data`` holds
+small derived data (facets, article bundles, export bytes). Every cached query takes the store's
+:func:`store_token` as an argument, so an ingest (from the app or the CLI) makes fresh results appear without a
+restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import FilterState, to_event_filter, to_params, from_params
+
+#: Upload limits for in-app ingest.
+MAX_UPLOAD_MB = 50
+ALLOWED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".html", ".htm", ".xml", ".rss", ".atom", ".gz")
+
+
+def store_path() -> Path:
+    """The store the app shows: ``$GEO_STORE`` (set by ``geo dashboard --store``) or the default one."""
+    from geo.store import default_store_path
+
+    return Path(default_store_path())
+
+
+def store_token(path: Path | None = None) -> str:
+    """A value that changes whenever the store file (or its WAL) is written; part of every cache key."""
+    path = Path(path or store_path())
+    parts = []
+    for p in (path, path.with_name(path.name + "-wal")):
+        try:
+            s = p.stat()
+            parts.append(f"{s.st_mtime_ns}:{s.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> Any:
+    from geo.store import EventStore
+
+    return EventStore(path, readonly=True)
+
+
+def open_store(path: Path | None = None) -> Any:
+    """The shared read-only store connection (one per process and path)."""
+    path = Path(path or store_path())
+    if not path.exists():
+        from geo.errors import StoreError
+
+        raise StoreError(f"no event store at {path}: ingest articles first (`geo ingest seeds/`)")
+    return _open_store(str(path))
+
+
+def _key(state: FilterState) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(to_params(state).items()))
+
+
+def _state(key: tuple[tuple[str, str], ...]) -> FilterState:
+    return from_params(dict(key))[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _events(path: str, token: str, key: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    return _open_store(path).query_events(to_event_filter(_state(key)))
+
+
+def events(state: FilterState) -> pd.DataFrame:
+    """Events matching ``state`` (shared cached frame: do not modify it)."""
+    path = store_path()
+    open_store(path)
+    return _events(str(path), store_token(path), _key(state))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _facets(path: str, token: str) -> dict[str, Any]:
+    return _open_store(path).facets()
+
+
+def facets() -> dict[str, Any]:
+    """Distinct filter values and the date range of the whole store."""
+    path = store_path()
+    open_store(path)
+    return _facets(str(path), store_token(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _quality(path: str, token: str, key: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    return _open_store(path).quality(to_event_filter(_state(key)))
+
+
+def quality(state: FilterState) -> dict[str, int]:
+    """Quality counts (vague, undated, low confidence, unresolved mentions) of the filtered events."""
+    path = store_path()
+    return _quality(str(path), store_token(path), _key(state))
+
+
+@dataclass(frozen=True)
+class ArticleBundle:
+    """What the article panel shows for one event."""
+
+    event: Any
+    article: Any
+    toponyms: tuple = ()
+    dates: tuple = ()
+    events: tuple = ()
+    cluster: pd.DataFrame | None = field(default=None, compare=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _bundle(path: str, token: str, event_id: str) -> ArticleBundle | None:
+    store = _open_store(path)
+    event = store.get_event(event_id)
+    if event is None:
+        return None
+    article = store.get_article(event.article_id)
+    if article is None:
+        return None
+    cluster = store.cluster_members(event.cluster_id) if event.cluster_id else None
+    return ArticleBundle(
+        event=event,
+        article=article,
+        toponyms=tuple(store.article_toponyms(article.id)),
+        dates=tuple(store.article_dates(article.id)),
+        events=tuple(store.article_events(article.id)),
+        cluster=cluster,
+    )
+
+
+def article_bundle(event_id: str) -> ArticleBundle | None:
+    """The event, its article, mentions, sibling events and cluster members; ``None`` if the id is unknown."""
+    path = store_path()
+    return _bundle(str(path), store_token(path), str(event_id))
+
+
+# ------------------------------------------------------------------------------------------------ map inputs
+
+
+@st.cache_resource(show_spinner=False)
+def _basemap_raw() -> dict[str, Any] | None:
+    from geo.errors import GazetteerMissingError
+    from geo.gazetteer import basemap_path
+
+    try:
+        return json.loads(Path(basemap_path()).read_text(encoding="utf-8"))
+    except GazetteerMissingError:
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def basemap() -> dict[str, Any] | None:
+    """The offline country outlines, simplified for the browser; ``None`` before ``geo gazetteer build``."""
+    from dashboard.map_view import simplify_basemap
+
+    raw = _basemap_raw()
+    return simplify_basemap(raw) if raw else None
+
+
+@st.cache_resource(show_spinner=False)
+def country_shapes() -> dict[str, dict[str, Any]]:
+    """ISO alpha-2 country code -> outline geometry."""
+    from dashboard.map_view import country_shapes_from_basemap, simplify_basemap
+
+    raw = _basemap_raw()
+    return country_shapes_from_basemap(simplify_basemap(raw, ndigits=3) if raw else None, {}) if raw else {}
+
+
+@st.cache_resource(show_spinner=False)
+def gazetteer() -> Any | None:
+    """The offline gazetteer, or ``None`` if it has not been built (footprints then fall back to circles)."""
+    from geo.errors import GazetteerError
+    from geo.gazetteer import load_gazetteer
+
+    try:
+        return load_gazetteer()
+    except GazetteerError:
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4096)
+def _footprint(code: str) -> dict[str, Any] | None:
+    from dashboard.map_view import footprint_geometry
+
+    gaz = gazetteer()
+    if gaz is None:
+        return None
+    places = gaz.places_in_admin1(code)
+    return footprint_geometry([(p.lat, p.lon) for p in places[:400]])
+
+
+def footprints(codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Province (ISO 3166-2) code -> footprint geometry derived from its populated places."""
+    out = {}
+    for c in codes:
+        if c:
+            g = _footprint(str(c))
+            if g is not None:
+                out[str(c)] = g
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ exports
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export(path: str, token: str, key: tuple[tuple[str, str], ...], fmt: str) -> bytes:
+    from geo import export
+
+    df = _events(path, token, key)
+    if fmt == "geojson":
+        return json.dumps(export.events_to_geojson(df), ensure_ascii=False).encode("utf-8")
+    if fmt == "csv":
+        return export.events_to_csv(df).encode("utf-8")
+    if fmt == "geoparquet":
+        with tempfile.TemporaryDirectory() as tmp:
+            dest = Path(tmp) / "events.parquet"
+            export.events_to_geoparquet(df, dest)
+            return dest.read_bytes()
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def export_bytes(state: FilterState, fmt: str) -> bytes:
+    """The filtered events in ``fmt`` (``geojson``, ``csv`` or ``geoparquet``), exactly what the view shows."""
+    path = store_path()
+    return _export(str(path), store_token(path), _key(state), fmt)
+
+
+# ------------------------------------------------------------------------------------------------ ingest
+
+
+@st.cache_resource(show_spinner="Loading the language model and gazetteer...")
+def pipeline() -> Any:
+    """The extraction pipeline (spaCy + gazetteer), loaded once per server process."""
+    from geo.pipeline import Pipeline
+
+    return Pipeline()
+
+
+@dataclass
+class IngestReport:
+    """What an in-app ingest did: per-file article/event counts and the problems found."""
+
+    files: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return sum(f.get("articles", 0) for f in self.files)
+
+    @property
+    def events(self) -> int:
+        return sum(f.get("events", 0) for f in self.files)
+
+
+def safe_suffix(name: str) -> str | None:
+    """The allowed suffix of an uploaded file's name (``.jsonl.gz`` kept whole), else ``None``.
+
+    Only the suffix is used: the name itself never becomes a path.
+    """
+    lower = name.lower().strip()
+    suffixes = Path(lower).suffixes[-2:]
+    if not suffixes or suffixes[-1] not in ALLOWED_SUFFIXES:
+        return None
+    if suffixes[-1] == ".gz":
+        if len(suffixes) < 2 or suffixes[0] not in ALLOWED_SUFFIXES or suffixes[0] == ".gz":
+            return None
+        return "".join(suffixes)
+    return suffixes[-1]
+
+
+def ingest_uploads(
+    uploads: Sequence[tuple[str, bytes]],
+    *,
+    progress: Callable[[float, str], None] | None = None,
+) -> IngestReport:
+    """Read, extract and store uploaded files; a bad file or record is reported and the rest still ingested.
+
+    ``uploads`` are (original name, content) pairs. Content goes to a private temporary folder under a generated
+    name that keeps only an allowed suffix.
+    """
+    from geo.articles import read_articles
+    from geo.articles.core import ErrorCollector
+    from geo.errors import GeoError
+
+    report = IngestReport()
+    with tempfile.TemporaryDirectory(prefix="geo-upload-") as tmp:
+        for i, (name, content) in enumerate(uploads):
+            label = os.path.basename(name)[:120]
+            if progress:
+                progress(i / max(len(uploads), 1), f"{label} ({i + 1}/{len(uploads)})")
+            suffix = safe_suffix(name)
+            if suffix is None:
+                report.errors.append(f"{label}: unsupported file type (allowed: {', '.join(ALLOWED_SUFFIXES)})")
+                continue
+            if len(content) > MAX_UPLOAD_MB * 1024 * 1024:
+                report.errors.append(f"{label}: larger than {MAX_UPLOAD_MB} MB")
+                continue
+            dest = Path(tmp) / f"upload_{i:04d}{suffix}"
+            dest.write_bytes(content)
+            collector = ErrorCollector()
+            try:
+                articles = list(read_articles(dest, on_error=collector))
+                summary = save_articles(articles)
+                report.files.append({"file": label, "articles": summary.articles, "events": summary.events})
+            except GeoError as exc:
+                report.errors.append(f"{label}: {exc}".replace(str(dest), label))
+            report.errors.extend(m.replace(str(dest), label) for m in collector.messages())
+    if progress:
+        progress(1.0, "done")
+    return report
+
+
+def ingest_text(text: str, *, title: str = "", published: Any = None, source: str | None = None) -> IngestReport:
+    """Extract and store one pasted article."""
+    from geo.articles import parse_text
+
+    article = parse_text(text, title=title, published=published, source=source or "pasted")
+    summary = save_articles([article])
+    return IngestReport(files=[{"file": "pasted text", "articles": summary.articles, "events": summary.events}])
+
+
+def save_articles(articles: Sequence[Any]) -> Any:
+    """Run the pipeline on ``articles`` and save the results in the app's store (one transaction)."""
+    from geo.store import EventStore
+
+    results = list(pipeline().process(articles)) if articles else []
+    with EventStore(store_path()) as store:
+        return store.save_results(results)
+
+
+def clear_caches() -> None:
+    """Drop cached query results (the token changes on write anyway; this frees memory at once)."""
+    _events.clear()
+    _facets.clear()
+    _quality.clear()
+    _bundle.clear()
+    _export.clear()
+
+
+def state_key(state: FilterState) -> str:
+    """A short stable text key of a filter state (for widget keys)."""
+    return json.dumps(dataclasses.asdict(state), default=str, sort_keys=True)
+
+
+@st.cache_resource(show_spinner=False)
+def prepare_static() -> list[str]:
+    """Copy the vendored browser libraries into ``static/vendor`` once per server process."""
+    from dashboard.assets import ensure_vendor
+
+    return [str(p) for p in ensure_vendor()]

@@ -1,0 +1,156 @@
+"""The timeline: event counts per day, week or month, stacked by type, with a draggable span selection.
+
+Pure builders: :func:`counts_frame` turns event rows into counts, :func:`timeline_chart` returns an Altair chart
+whose interval parameter (:data:`SELECTION`) Streamlit reports back when the user drags across the bars, and
+:func:`selection_range` turns that report into a date range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+import altair as alt
+import pandas as pd
+
+#: Name of the interval selection parameter (the key in Streamlit's selection state).
+SELECTION = "span"
+#: Periods the timeline can bin by.
+PERIODS = ("day", "week", "month")
+
+
+def choose_period(start: dt.date | None, end: dt.date | None) -> str:
+    """Day bins up to four months, week bins up to three years, month bins beyond."""
+    if start is None or end is None:
+        return "day"
+    days = (end - start).days
+    if days <= 120:
+        return "day"
+    if days <= 3 * 366:
+        return "week"
+    return "month"
+
+
+def period_start(dates: pd.Series, period: str) -> pd.Series:
+    """First day of the day/week (Monday)/month containing each date."""
+    d = pd.to_datetime(dates, errors="coerce")
+    if period == "week":
+        return (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.normalize()
+    if period == "month":
+        return d.dt.to_period("M").dt.to_timestamp()
+    return d.dt.normalize()
+
+
+def period_end(start: dt.date, period: str) -> dt.date:
+    """Last day of the period that begins on ``start``."""
+    if period == "week":
+        return start + dt.timedelta(days=6)
+    if period == "month":
+        nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return nxt - dt.timedelta(days=1)
+    return start
+
+
+def counts_frame(df: pd.DataFrame, period: str = "day", by: str = "type") -> pd.DataFrame:
+    """Counts of dated events per period and ``by`` value: columns ``period`` (datetime64), ``by``, ``n``."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
+    if df.empty or "date" not in df.columns:
+        return pd.DataFrame({"period": pd.Series([], dtype="datetime64[ns]"), by: pd.Series([], dtype=object),
+                             "n": pd.Series([], dtype="int64")})
+    dated = df[df["date"].notna()]
+    frame = pd.DataFrame({"period": period_start(dated["date"], period), by: dated[by].astype(str).to_numpy()})
+    out = frame.groupby(["period", by], sort=True).size().reset_index(name="n")
+    return out
+
+
+def timeline_chart(
+    counts: pd.DataFrame,
+    *,
+    period: str = "day",
+    by: str = "type",
+    colors: Mapping[str, str] | None = None,
+    selected: tuple[dt.date, dt.date] | None = None,
+    height: int = 170,
+) -> alt.Chart:
+    """Stacked bars of ``counts`` with an x-interval selection named :data:`SELECTION`.
+
+    ``selected`` (the active date filter) is drawn as a shaded band so the user sees what the map shows.
+    """
+    domain = sorted(counts[by].unique().tolist()) if len(counts) else []
+    scale = (
+        alt.Scale(domain=domain, range=[colors.get(t, "#888888") for t in domain])
+        if colors and domain
+        else alt.Undefined
+    )
+    brush = alt.selection_interval(name=SELECTION, encodings=["x"])
+    unit = {"day": "yearmonthdate", "week": "yearmonthdate", "month": "yearmonth"}[period]
+    bars = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:T", title=None, timeUnit=unit if period == "month" else alt.Undefined),
+            y=alt.Y("sum(n):Q", title=f"events per {period}"),
+            color=alt.Color(f"{by}:N", scale=scale, legend=alt.Legend(orient="bottom", title=None, columns=6)),
+            tooltip=[alt.Tooltip("period:T", title=period), alt.Tooltip(f"{by}:N"), alt.Tooltip("n:Q", title="events")],
+        )
+        .add_params(brush)
+    )
+    layers: list[alt.Chart] = [bars]
+    if selected is not None:
+        band = pd.DataFrame({"start": [pd.Timestamp(selected[0])],
+                             "end": [pd.Timestamp(selected[1]) + pd.Timedelta(days=1)]})
+        layers.insert(0, alt.Chart(band).mark_rect(opacity=0.12, color="#1f77b4").encode(x="start:T", x2="end:T"))
+    chart = alt.layer(*layers) if len(layers) > 1 else bars
+    return chart.properties(height=height)
+
+
+def _to_date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return pd.Timestamp(value, unit="ms").date()
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        return None
+
+
+def selection_range(state: Any, period: str = "day") -> tuple[dt.date, dt.date] | None:
+    """The date range a user dragged on the timeline, from Streamlit's chart selection state.
+
+    Accepts the object returned by ``st.altair_chart(on_select=...)`` (or its ``selection`` mapping); returns
+    ``None`` when nothing is selected. The range is widened to whole periods.
+    """
+    if state is None:
+        return None
+    selection = state.get("selection", state) if isinstance(state, Mapping) else getattr(state, "selection", None)
+    if not selection:
+        return None
+    span = selection.get(SELECTION) if isinstance(selection, Mapping) else None
+    if not span:
+        return None
+    values = None
+    for key, val in span.items():
+        if "period" in str(key) and val:
+            values = val
+            break
+    if not values or len(values) < 2:
+        return None
+    lo, hi = _to_date(min(values)), _to_date(max(values))
+    if lo is None or hi is None:
+        return None
+    lo_start = period_start(pd.Series([lo]), period).iloc[0].date()
+    hi_start = period_start(pd.Series([hi]), period).iloc[0].date()
+    return lo_start, period_end(hi_start, period)
+
+
+def play_frames(start: dt.date, end: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
+    """The consecutive windows a "play" animation steps through, one period each, covering start..end."""
+    frames: list[tuple[dt.date, dt.date]] = []
+    cur = period_start(pd.Series([start]), period).iloc[0].date()
+    while cur <= end and len(frames) < 10_000:
+        stop = period_end(cur, period)
+        frames.append((max(cur, start), min(stop, end)))
+        cur = stop + dt.timedelta(days=1)
+    return frames
