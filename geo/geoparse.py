@@ -68,22 +68,21 @@ def _init(gold_spans: bool) -> None:
     gaz = load_gazetteer()
     _STATE["gazetteer"] = gaz
     _STATE["gold_spans"] = gold_spans
-    if not gold_spans:
-        _STATE["nlp"] = load_nlp(gaz, parser=False)
+    _STATE["nlp"] = load_nlp(gaz, parser=False)
 
 
 def _work(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from geo.resolve import geoparse, resolve_spans
 
     gaz = _STATE["gazetteer"]
+    nlp = _STATE["nlp"]
     out = []
     if _STATE["gold_spans"]:
-        for rec in chunk:
+        for rec, doc in zip(chunk, nlp.pipe((r["text"] for r in chunk), batch_size=32)):
             spans = [(int(t["start"]), int(t["end"])) for t in rec.get("toponyms") or ()]
-            tops = resolve_spans(rec["text"], spans, gaz)
+            tops = resolve_spans(doc, spans, gaz)
             out.append({"id": rec["id"], "toponyms": [_toponym_row(t) for t in tops]})
         return out
-    nlp = _STATE["nlp"]
     for rec, doc in zip(chunk, nlp.pipe((r["text"] for r in chunk), batch_size=32)):
         tops = geoparse(doc, gaz)
         out.append({"id": rec["id"], "toponyms": [_toponym_row(t) for t in tops if t.place is not None]})

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from geo.gazetteer.store import haversine_km
 from geo.gazetteer.text import fold
 from geo.model import Candidate, Toponym
-from geo.toponyms import Mention, find_mentions, is_demonym
+from geo.toponyms import Mention, demonym_targets, find_mentions, is_demonym
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as dt
@@ -86,6 +86,8 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
             entries = gazetteer.entries(stripped)
     if not entries and text.lower().startswith("the "):
         entries = gazetteer.entries(text[4:])
+    if not entries:
+        entries = _demonym_entries(gazetteer, text)
     out = []
     for row, quality in entries:
         place = gazetteer.place_at(row)
@@ -98,6 +100,21 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
                          place.lon, pop, prior))
     out.sort(key=lambda c: -c.prior)
     return out[:MAX_CANDIDATES]
+
+
+def _demonym_entries(gazetteer: "Gazetteer", text: str) -> list[tuple[int, int]]:
+    """A nationality word given as a place span ("Russians") stands for its country (alias quality)."""
+    target = demonym_targets().get(text.strip())
+    if not target:
+        return []
+    scheme, _, value = target.partition(":")
+    if not value:
+        row = gazetteer.country_row(scheme)
+    elif scheme == "admin1":
+        row = gazetteer.admin1_row(value)
+    else:
+        row = next((r for r, q in gazetteer.entries(value) if gazetteer.kind_of(r) in ("region", "continent")), None)
+    return [(row, 1)] if row is not None else []
 
 
 def _contains(container: _Cand, inner: _Cand) -> bool:
@@ -190,11 +207,23 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     return [e / z for e in ex]
 
 
-def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazetteer") -> list[Toponym]:
-    """Resolve recognised mentions of one article jointly; returns one :class:`Toponym` per mention."""
-    items = [
-        _Item(m, fold(m.text), _candidates(gazetteer, m.text)) for m in sorted(mentions, key=lambda m: m.start)
-    ]
+def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazetteer",
+                     context: Iterable[Mention] = ()) -> list[Toponym]:
+    """Resolve recognised mentions of one article jointly; returns one :class:`Toponym` per mention, by start.
+
+    ``context`` mentions (e.g. what the recogniser found around gold spans) take part in the joint
+    resolution as evidence but are not returned; those overlapping a mention are ignored.
+    """
+    targets = sorted(mentions, key=lambda m: m.start)
+    extra = [c for c in context if not any(c.start < m.end and m.start < c.end for m in targets)]
+    by_key: dict[str, list[_Cand]] = {}
+    items = []
+    for m in sorted([*targets, *extra], key=lambda m: m.start):
+        key = fold(m.text)
+        if key not in by_key:
+            by_key[key] = _candidates(gazetteer, m.text)
+        items.append(_Item(m, key, by_key[key]))  # one sense per name: the group shares its candidates
+    wanted = {(m.start, m.end) for m in targets}
     _link_pairs(text, items)
     # one sense per name: resolve each distinct name once, pooling the pattern evidence of all its mentions
     groups: dict[str, list[_Item]] = defaultdict(list)
@@ -224,6 +253,8 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
     out: list[Toponym] = []
     for it in items:
         m = it.mention
+        if (m.start, m.end) not in wanted:
+            continue
         if not it.cands:
             out.append(Toponym(m.start, m.end, m.text, None, 0.0, (), ("no gazetteer entry with this name",)))
             continue
@@ -249,13 +280,18 @@ def geoparse(doc: "Doc", gazetteer: "Gazetteer", published: "dt.date | None" = N
 
 def resolve_spans(text_or_doc: "str | Doc", spans: Iterable[tuple[int, int]], gazetteer: "Gazetteer",
                   ) -> list[Toponym]:
-    """Resolve given character spans (gold spans, ``--gold-spans``) of one text jointly, in the order given."""
+    """Resolve given character spans (gold spans, ``--gold-spans``) of one text jointly, in the order given.
+
+    Pass a parsed ``Doc`` rather than a string to let the other places the recogniser finds in the text serve as
+    context (as a reader would use them).
+    """
     text = text_or_doc if isinstance(text_or_doc, str) else text_or_doc.text
+    context = [] if isinstance(text_or_doc, str) else find_mentions(text_or_doc, gazetteer)
     mentions = []
     for start, end in spans:
         surface = text[start:end]
         mentions.append(Mention(start, end, surface, "GPE"))
-    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer)}
+    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer, context)}
     return [resolved[(s, e)] for s, e in spans]
 
 

@@ -40,12 +40,22 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
+def demonym_targets() -> dict[str, str]:
+    """Nationality word (and its plural) -> target spec (``EC``, ``admin1:US-TX``, ``region:Andes`` or "")."""
+    text = Path(str(resources.files("geo") / "data" / "demonyms.txt")).read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    rows = [l.split("\t") for l in text.splitlines() if l.strip() and not l.startswith("#")]
+    for row in rows[1:]:
+        word, target = row[0].strip(), (row[1].strip() if len(row) > 1 else "")
+        out[word] = target
+        if not word.endswith(("sh", "ch", "ese", "ss", "i")):
+            out.setdefault(word + "s", target)
+    return out
+
+
 def demonyms() -> frozenset[str]:
     """Nationality adjectives and nouns (with plurals): never places themselves."""
-    text = Path(str(resources.files("geo") / "data" / "demonyms.txt")).read_text(encoding="utf-8")
-    words = {l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#")}
-    plurals = {w + "s" for w in words if not w.endswith(("sh", "ch", "ese", "ss", "i"))}
-    return frozenset(words | plurals)
+    return frozenset(demonym_targets())
 
 
 _DEMONYM_SUFFIX = re.compile(r"(?:ian|ean|ese|ish|ans|ians|eans)$")

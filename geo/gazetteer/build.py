@@ -11,8 +11,8 @@ Sources (all installed from PyPI, nothing downloaded at run time):
 - The curated tables in ``geo/data/`` (aliases, regions and landmarks, offensive-name filter).
 
 Neither package gives coordinates for countries or subdivisions, so they are derived: a country gets the
-centroid of its largest outline polygon (the capital when it has no outline); a subdivision gets the
-square-root-population-weighted mean of its populated places, which lands near the middle of the populated area.
+World Factbook point from ``geo/data/country_points.tsv``, else the centroid of its largest outline polygon (else its
+capital); a subdivision gets a point between the mean and the bounding-box centre of its populated places.
 
 The result is one pickle of column arrays plus a folded-name index (see :mod:`geo.gazetteer.store`), built in
 well under a minute.
@@ -182,6 +182,23 @@ def _weighted_point(points: list[tuple[float, float, int]], exponent: float = 0.
     return lat, lon
 
 
+def _area_point(points: list[tuple[float, float, int]]) -> tuple[float, float] | None:
+    """Representative point of a subdivision from its populated places.
+
+    The mean of the unweighted centroid and the centre of the places' bounding box: close to the middle of the
+    territory (where GeoNames puts a province's point) rather than pulled to its biggest city. Measured on the
+    first-level divisions of the development corpora, this halves the error of a population-weighted mean.
+    """
+    mean = _weighted_point(points, 0.0)
+    if mean is None:
+        return None
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    if max(lons) - min(lons) > 180:  # straddles the antimeridian: the box is meaningless
+        return mean
+    return (mean[0] + (min(lats) + max(lats)) / 2) / 2, (mean[1] + (min(lons) + max(lons)) / 2) / 2
+
+
 def _natural_earth_points(out_dir: Path, a3_to_a2: dict[str, str]) -> dict[str, tuple[float, float]]:
     import pyogrio
     import shapely
@@ -269,9 +286,12 @@ def build_gazetteer(out_dir: Path | None = None) -> Path:
             by_subdiv[s].append(pt)
 
     country_rows: dict[str, int] = {}
+    curated_points = {}
+    for rec in _read_tsv(_data_file("country_points.tsv")):
+        curated_points[rec[1]] = (float(rec[2]), float(rec[3]))
     for c in sorted(gn_countries.values(), key=lambda c: -c["population"]):
         a2 = c["iso"]
-        point = ne_points.get(a2)
+        point = curated_points.get(a2) or ne_points.get(a2)
         if point is None:
             cap = [x for x in cities.values() if x["countrycode"] == a2 and fold(x["name"]) == fold(c["capital"] or "")]
             if cap:
@@ -307,7 +327,7 @@ def build_gazetteer(out_dir: Path | None = None) -> Path:
                 pts = by_subdiv.get(i, [])
                 parent_r = subdivs[int(parent) - 1] if parent else None
                 admin1 = (parent_r[1] or parent_r[2]) if parent_r else ""
-            point = _weighted_point(pts, 0.5)
+            point = _area_point(pts)
             if point is None:
                 continue
             pop = sum(p[2] for p in pts)
