@@ -198,8 +198,8 @@ class SaveSummary:
 
 
 def _fts_query(keyword: str) -> str:
-    """Quote every word so user text is never parsed as FTS5 syntax."""
-    words = [w.replace('"', '""') for w in keyword.split() if w.strip()]
+    """Quote every word so user text is never parsed as FTS5 syntax (NUL, which ends FTS5's string, dropped)."""
+    words = [w.replace('"', '""') for w in keyword.replace("\x00", " ").split() if w.strip()]
     return " ".join(f'"{w}"' for w in words)
 
 
