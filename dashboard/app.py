@@ -68,14 +68,19 @@ def _clamp(rng: tuple[dt.date, dt.date], fac: dict[str, Any]) -> tuple[dt.date, 
 
 
 def _advance_play(fac: dict[str, Any]) -> None:
-    """While playing, step the date window one period forward (before the date widget is drawn)."""
+    """While playing, step the date window one period forward (before the date widget is drawn).
+
+    Play steps through the date range selected when it started (the whole range by default) and stops on its last
+    period.
+    """
     if not st.session_state.get("playing"):
         return
     now = time.monotonic()
     if now - st.session_state.get("_play_t", 0.0) < PLAY_INTERVAL_S * 0.8:
         return
     st.session_state["_play_t"] = now
-    frames = timeline_view.play_frames(fac["date_min"], fac["date_max"], st.session_state.get("_period", "day"))
+    lo, hi = st.session_state.get("_play_range") or (fac["date_min"], fac["date_max"])
+    frames = timeline_view.play_frames(lo, hi, st.session_state.get("_period", "day"))
     i = st.session_state.get("_play_i", -1) + 1
     if i >= len(frames):
         st.session_state["playing"] = False
@@ -102,9 +107,13 @@ def _reset_dates() -> None:
 
 
 def _toggle_play() -> None:
-    st.session_state["playing"] = not st.session_state.get("playing", False)
+    playing = not st.session_state.get("playing", False)
+    st.session_state["playing"] = playing
     st.session_state["_play_t"] = 0.0
-    if st.session_state["playing"] and st.session_state.get("_play_i", -1) < 0:
+    if playing:
+        dates = st.session_state.get("f_dates")
+        st.session_state["_play_range"] = tuple(dates) if isinstance(dates, (list, tuple)) and len(dates) == 2 \
+            else None
         st.session_state["_play_i"] = -1
 
 
@@ -174,7 +183,8 @@ def timeline_section(state: FilterState, fac: dict[str, Any], colors: dict[str, 
     counts = timeline_view.counts_frame(base, period)
     selected = (state.start or fac["date_min"], state.end or fac["date_max"]) if (state.start or state.end) else None
     c1, c2, c3 = st.columns([6, 1, 1])
-    c1.caption(f"Events per {period}, stacked by type. Drag across the bars to filter the dates.")
+    c1.caption(f"Events per {period}, stacked by type. Drag across the bars to filter the dates; Play steps "
+               f"through the selected dates one {period} at a time.")
     c2.button("⏸ Pause" if st.session_state.get("playing") else "▶ Play", on_click=_toggle_play, key="play",
               width="stretch")
     c3.button("All dates", on_click=_reset_dates, key="all_dates", width="stretch")

@@ -399,13 +399,14 @@ def country_shapes_from_basemap(
 
 
 def simplify_basemap(basemap: Mapping[str, Any], ndigits: int = 2) -> dict[str, Any]:
-    """The basemap with rounded coordinates and only a name property, to keep the page small."""
+    """The basemap with rounded coordinates and only name/ISO properties, to keep the page small."""
     feats = []
     for f in basemap.get("features", []):
         if not f.get("geometry"):
             continue
-        name = (f.get("properties") or {}).get("name", "")
-        feats.append({"type": "Feature", "properties": {"name": name}, "geometry": _round_geometry(f["geometry"], ndigits)})
+        props = f.get("properties") or {}
+        keep = {k: props[k] for k in ("name", "iso_a2", "iso_a3") if k in props}
+        feats.append({"type": "Feature", "properties": keep, "geometry": _round_geometry(f["geometry"], ndigits)})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -578,10 +579,11 @@ def build_base_map(
         zoom_start=zoom,
         tiles=None,
         prefer_canvas=True,
-        max_zoom=MAX_ZOOM,
-        min_zoom=1,
         world_copy_jump=True,
         control_scale=True,
+        # without a tile layer folium does not pass its zoom limits on; Leaflet needs maxZoom
+        maxZoom=MAX_ZOOM,
+        minZoom=1,
     )
     localize_assets(m)
     m.get_root().header.add_child(Element(_CSS), name="ev_css")

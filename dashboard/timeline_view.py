@@ -71,7 +71,7 @@ def timeline_chart(
     by: str = "type",
     colors: Mapping[str, str] | None = None,
     selected: tuple[dt.date, dt.date] | None = None,
-    height: int = 170,
+    height: int = 190,
 ) -> alt.Chart:
     """Stacked bars of ``counts`` with an x-interval selection named :data:`SELECTION`.
 
@@ -91,7 +91,7 @@ def timeline_chart(
         .encode(
             x=alt.X("period:T", title=None, timeUnit=unit if period == "month" else alt.Undefined),
             y=alt.Y("sum(n):Q", title=f"events per {period}"),
-            color=alt.Color(f"{by}:N", scale=scale, legend=alt.Legend(orient="bottom", title=None, columns=6)),
+            color=alt.Color(f"{by}:N", scale=scale, legend=alt.Legend(orient="right", title=None)),
             tooltip=[alt.Tooltip("period:T", title=period), alt.Tooltip(f"{by}:N"), alt.Tooltip("n:Q", title="events")],
         )
         .add_params(brush)
