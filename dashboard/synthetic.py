@@ -94,19 +94,19 @@ def synthetic_results(n_events: int, *, seed: int = 7, events_per_article: int =
 def hostile_result() -> ParseResult:
     """One article whose title and text carry HTML/JS payloads, with an event, to prove they stay text."""
     title = 'Alert <script>window.__xss_title = 1</script> and <img src=x onerror="window.__xss_img = 1">'
-    text = ('Troops shelled Esmeraldas <script>window.__xss_text = 1</script> on Friday. '
-            'A caption read <img src=x onerror="window.__xss_img2 = 1"> near the port.')
+    text = ('Troops shelled Quito <script>window.__xss_text = 1</script> on Friday. '
+            'A caption read <img src=x onerror="window.__xss_img2 = 1"> near the square.')
     aid = "hostile0000000001"
     t0 = text.index("shelled")
-    p0 = text.index("Esmeraldas")
+    p0 = text.index("Quito")
     sent_end = text.index(". ") + 1
-    place = Place(3657986, "Esmeraldas", "admin1", 0.89, -79.56, "EC", "EC-E")
+    place = Place(3652462, "Quito", "city", -0.22985, -78.52495, "EC", "EC-P")
     event = Event(
         id=f"{aid}-0", article_id=aid, type="shelling", family="explosions_remote_violence",
         trigger=Span(t0, t0 + 7, "shelled", "trigger"), sentence=Span(0, sent_end, text[:sent_end], "sentence"),
-        place=place, place_span=Span(p0, p0 + 10, "Esmeraldas", "place"), precision="admin1",
+        place=place, place_span=Span(p0, p0 + 5, "Quito", "place"), precision="city",
         date=dt.date(2026, 3, 6), date_precision="day", date_source="text", confidence=0.9,
     )
     article = Article(id=aid, title=title, text=text, published=dt.date(2026, 3, 7), source="hostile.test",
                       url="javascript:alert(1)")
-    return ParseResult(article, (Toponym(p0, p0 + 10, "Esmeraldas", place, 0.9),), (), (event,))
+    return ParseResult(article, (Toponym(p0, p0 + 5, "Quito", place, 0.9),), (), (event,))
