@@ -167,7 +167,8 @@ def _load_base(parser: bool) -> "spacy.Language":
         try:
             if parser:
                 return spacy.load(name)
-            return spacy.load(name, exclude=["tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
+            # ner carries its own tok2vec in this model family: the shared one only feeds tagger and parser
+            return spacy.load(name, exclude=["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
         except OSError as exc:
             errors.append(f"{name}: {exc.__class__.__name__}")
     raise ModelError(

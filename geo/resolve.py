@@ -38,8 +38,8 @@ MAX_ALTERNATIVES = 3
 MAX_CANDIDATES = 40
 
 #: Score added by kind (before population).
-KIND_PRIOR = {"continent": 6.0, "region": 5.0, "country": 6.0, "admin1": 4.0, "admin2": 1.0, "city": 0.0,
-              "landmark": 5.0}
+KIND_PRIOR = {"continent": 8.0, "region": 6.0, "country": 8.0, "admin1": 5.0, "admin2": 1.0, "city": 0.0,
+              "landmark": 6.0}
 #: Weight of log10(population) by kind (countries and provinces rely on their kind prior instead).
 POP_WEIGHT = {"city": 0.9, "admin2": 0.5, "admin1": 0.3, "country": 0.0}
 QUALITY_PENALTY = (0.0, 0.0, 2.5)  # primary name, curated alias, GeoNames alternate name
@@ -48,6 +48,12 @@ W_COUNTRY = 1.6  # same country as other mentions (log-scaled count)
 W_ADMIN1 = 2.0  # same first-level division as other mentions
 W_NEAR = 1.5  # near other resolved places
 NEAR_KM = 150.0
+
+_ADMIN_BEFORE = re.compile(r"\b(?:province|state|region|department|governorate|oblast|prefecture|county|canton|"
+                           r"district) of\s+(?:the\s+)?$", re.IGNORECASE)
+_ADMIN_AFTER = re.compile(r"^\s+(?:province|state|region|department|governorate|oblast|prefecture|county)\b",
+                          re.IGNORECASE)
+W_ADMIN_CUE = 4.0  # "the province of Esmeraldas", "Esmeraldas province"
 
 _GENERIC_SUFFIX = re.compile(r"\s+(?:county|province|state|region|district|city|parish|department|oblast|"
                              r"governorate|prefecture|municipality|area)$", re.IGNORECASE)
@@ -66,6 +72,7 @@ class _Cand:
     prior: float
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    city_of_province: bool = False
 
 
 @dataclass
@@ -76,6 +83,7 @@ class _Item:
     contained_by: dict[int, str] = field(default_factory=dict)  # candidate row -> name of container mention
     contains: set[int] = field(default_factory=set)  # candidate rows that contain the previous mention's place
     chosen: _Cand | None = None
+    admin_cue: bool = False
 
 
 def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
@@ -115,6 +123,17 @@ def _demonym_entries(gazetteer: "Gazetteer", text: str) -> list[tuple[int, int]]
     else:
         row = next((r for r, q in gazetteer.entries(value) if gazetteer.kind_of(r) in ("region", "continent")), None)
     return [(row, 1)] if row is not None else []
+
+
+def _city_of_province(cands: list[_Cand]) -> None:
+    """Mark cities that hold a large share of the same-named province ("Sao Paulo", "New York", "Kyiv")."""
+    for a in cands:
+        if a.kind != "admin1":
+            continue
+        for c in cands:
+            if c.kind == "city" and c.admin1 == a.admin1 and c.pop >= 0.1 * max(a.pop, 1) and c.quality < 2:
+                c.prior = max(c.prior, a.prior) + 0.01
+                c.city_of_province = True
 
 
 def _contains(container: _Cand, inner: _Cand) -> bool:
@@ -163,6 +182,12 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
            chosen: list[_Cand], explain: bool) -> float:
     s = cand.prior
     reasons: list[str] = []
+    if item.admin_cue and cand.kind in ("admin1", "admin2"):
+        s += W_ADMIN_CUE
+        if explain:
+            reasons.append("the text calls it a province/state")
+    if cand.city_of_province and explain:
+        reasons.append("the main city of the province of the same name")
     if cand.row in item.contained_by:
         s += W_CONTAIN
         if explain:
@@ -224,6 +249,12 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
             by_key[key] = _candidates(gazetteer, m.text)
         items.append(_Item(m, key, by_key[key]))  # one sense per name: the group shares its candidates
     wanted = {(m.start, m.end) for m in targets}
+    for it in items:
+        m = it.mention
+        it.admin_cue = bool(_ADMIN_BEFORE.search(text[max(0, m.start - 40) : m.start])
+                            or _ADMIN_AFTER.match(text[m.end : m.end + 20]))
+    for key, cands in by_key.items():
+        _city_of_province(cands)
     _link_pairs(text, items)
     # one sense per name: resolve each distinct name once, pooling the pattern evidence of all its mentions
     groups: dict[str, list[_Item]] = defaultdict(list)

@@ -1,0 +1,97 @@
+"""The offline gazetteer: lookups by folded and alternate names, ids, ISO codes, derived points."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.errors import GazetteerMissingError
+from geo.gazetteer import basemap_path, fold, haversine_km, load_gazetteer
+
+
+def test_fold_ignores_case_accents_and_punctuation():
+    assert fold("São Paulo") == fold("SAO PAULO") == "sao paulo"
+    assert fold("U.S.") == "us"
+    assert fold("Winston-Salem") == "winston salem"
+
+
+def test_esmeraldas_province_has_derived_point(gazetteer):
+    p = gazetteer.admin1("EC-E")
+    assert p is not None and p.geonameid == 3657986 and p.kind == "admin1" and p.country_code == "EC"
+    assert haversine_km(p.lat, p.lon, 0.9, -79.6) < 50
+
+
+def test_country_and_get(gazetteer):
+    us = gazetteer.country("us")
+    assert us is not None and us.kind == "country" and us.geonameid == 6252001
+    assert gazetteer.get(6252001) == us
+    assert gazetteer.get(-5) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "geonameid"),
+    [("Sao Paulo", 3448439), ("são paulo", 3448439), ("Kiev", 703448), ("Kyiv", 703448)],
+)
+def test_lookup_folds_and_knows_aliases(gazetteer, name, geonameid):
+    assert geonameid in {p.geonameid for p in gazetteer.lookup(name)}
+
+
+@pytest.mark.parametrize(
+    ("alias", "cc"), [("U.S.", "US"), ("USA", "US"), ("UK", "GB"), ("Burma", "MM"), ("Holland", "NL"), ("DRC", "CD")]
+)
+def test_country_aliases(gazetteer, alias, cc):
+    first = gazetteer.lookup(alias)[0]
+    assert (first.kind, first.country_code) == ("country", cc)
+
+
+def test_curated_regions_and_landmarks(gazetteer):
+    assert gazetteer.lookup("Pentagon")[0].kind == "landmark"
+    assert gazetteer.lookup("Andean region")[0].kind == "region"
+    assert gazetteer.lookup("Latin America")[0].kind == "region"
+    assert gazetteer.lookup("South America")[0].kind == "continent"
+
+
+def test_no_substring_hits(gazetteer):
+    assert gazetteer.lookup("ambassador") == []
+    assert gazetteer.lookup("Colombian") == []
+
+
+def test_offensive_alternate_names_are_not_indexed(gazetteer):
+    assert gazetteer.lookup("culonas") == []
+
+
+def test_places_in_admin1_are_populated_places_of_that_province(gazetteer):
+    places = gazetteer.places_in_admin1("EC-E")
+    assert len(places) > 5
+    assert all(p.kind == "city" and p.admin1_code == "EC-E" for p in places)
+    assert places[0].population >= places[-1].population
+
+
+def test_country_of_point_is_a_nearest_join(gazetteer):
+    assert gazetteer.country_of_point(0.96, -79.65) == "EC"  # Esmeraldas city, offshore at 1:110m
+    assert gazetteer.country_of_point(48.85, 2.35) == "FR"
+
+
+def test_basemap_is_geojson(gazetteer):
+    import json
+
+    data = json.loads(basemap_path(gazetteer.path.parent).read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) > 150
+
+
+def test_missing_gazetteer_names_the_fix(tmp_path):
+    with pytest.raises(GazetteerMissingError, match="geo gazetteer build"):
+        load_gazetteer(tmp_path)
+
+
+def test_cli_lookup_and_info(capsys, gazetteer):
+    import argparse
+
+    from geo.gazetteer import cli
+
+    parser = argparse.ArgumentParser()
+    cli.configure_parser(parser)
+    assert cli.run_cli(parser.parse_args(["lookup", "Esmeraldas", "--limit", "1"])) == 0
+    assert "3657986" in capsys.readouterr().out
+    assert cli.run_cli(parser.parse_args(["lookup", "Xqzzyville"])) == 1
+    assert cli.run_cli(parser.parse_args(["info"])) == 0
+    assert '"admin1"' in capsys.readouterr().out

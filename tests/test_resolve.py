@@ -1,0 +1,101 @@
+"""Resolution cases that pin down the classic failure modes of geoparsers."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.gazetteer import haversine_km
+from geo.resolve import geoparse, resolve_spans
+
+
+@pytest.fixture(scope="module")
+def nlp(gazetteer):
+    from geo.nlp import load_nlp
+
+    return load_nlp(gazetteer, parser=False)
+
+
+def _resolve(nlp, gazetteer, text):
+    return {t.text: t for t in geoparse(nlp(text), gazetteer)}
+
+
+def test_paris_without_context_is_france(nlp, gazetteer):
+    t = _resolve(nlp, gazetteer, "Protesters marched through Paris on Saturday.")["Paris"]
+    assert t.place.country_code == "FR"
+
+
+def test_paris_with_texas_context_is_texas(nlp, gazetteer):
+    t = _resolve(nlp, gazetteer, "The storm hit Paris, Texas, late on Monday.")["Paris"]
+    assert (t.place.country_code, t.place.admin1_code) == ("US", "US-TX")
+    assert any("Texas" in r for r in t.reasons)
+    assert t.alternatives and t.alternatives[0].place.geonameid != t.place.geonameid
+
+
+def test_georgia_country_vs_state(nlp, gazetteer):
+    country = _resolve(nlp, gazetteer, "Russia sent troops into Georgia and South Ossetia near Tbilisi.")
+    assert country["Georgia"].place.kind == "country"
+    state = _resolve(nlp, gazetteer, "Atlanta and Savannah are the largest cities in Georgia, north of Florida.")
+    assert state["Georgia"].place.admin1_code == "US-GA"
+
+
+def test_springfield_with_a_state(nlp, gazetteer):
+    t = _resolve(nlp, gazetteer, "The mayor of Springfield, Illinois, spoke on Monday.")["Springfield"]
+    assert t.place.admin1_code == "US-IL"
+
+
+@pytest.mark.parametrize("name", ["Kiev", "Kyiv"])
+def test_kiev_kyiv(nlp, gazetteer, name):
+    t = _resolve(nlp, gazetteer, f"Talks were held in {name} on Tuesday.")[name]
+    assert t.place.country_code == "UA" and haversine_km(t.place.lat, t.place.lon, 50.45, 30.52) < 30
+
+
+def test_sao_paulo_without_accent(gazetteer):
+    text = "Flooding hit Sao Paulo."
+    (t,) = resolve_spans(text, [(13, 22)], gazetteer)
+    assert t.place.country_code == "BR" and haversine_km(t.place.lat, t.place.lon, -23.55, -46.64) < 161
+
+
+def test_us_abbreviation(nlp, gazetteer):
+    t = _resolve(nlp, gazetteer, "U.S. officials confirmed the strike.")["U.S."]
+    assert (t.place.kind, t.place.country_code) == ("country", "US")
+
+
+def test_demonym_is_not_resolved_as_a_place(nlp, gazetteer):
+    found = _resolve(nlp, gazetteer, "Colombian cartels moved drugs through Ecuador.")
+    assert "Colombian" not in found and found["Ecuador"].place.kind == "country"
+
+
+def test_ambassador_is_not_syria(nlp, gazetteer):
+    found = _resolve(nlp, gazetteer, "The ambassador met reporters in Washington.")
+    assert all(t.place is None or t.place.country_code != "SY" for t in found.values())
+    assert "ambassador" not in found
+
+
+def test_one_sense_per_name(nlp, gazetteer):
+    text = "Paris, Texas, is small. Residents of Paris say the town is quiet."
+    tops = [t for t in geoparse(nlp(text), gazetteer) if t.text == "Paris"]
+    assert len(tops) == 2 and tops[0].place == tops[1].place and tops[0].place.admin1_code == "US-TX"
+
+
+def test_sample_article_places(sample_article_path, nlp, gazetteer):
+    from geo.articles import read_articles
+
+    (article,) = list(read_articles(sample_article_path))
+    tops = geoparse(nlp(article.text), gazetteer)
+    by_name = {}
+    for t in tops:
+        assert article.text[t.start : t.end] == t.text and not t.text.lower().startswith("the ")
+        by_name.setdefault(t.text, t)
+    esm = by_name["Esmeraldas"].place
+    assert (esm.geonameid, esm.kind, esm.admin1_code) == (3657986, "admin1", "EC-E")
+    assert haversine_km(esm.lat, esm.lon, 0.9, -79.6) < 50
+    for name in ("Ecuador", "Mexico", "Colombia", "Peru"):
+        assert by_name[name].place.kind == "country"
+    assert by_name["United States"].place.country_code == "US" and by_name["U.S."].place.kind == "country"
+    assert by_name["Pentagon"].place.kind == "landmark"
+    assert by_name["Andean region"].place.kind == "region"
+    assert by_name["Latin America"].place.kind == "region"
+    assert by_name["South America"].place.kind == "continent"
+    assert "Colombian" not in by_name and "Ecuadorian" not in by_name
+    assert tops == sorted(tops, key=lambda t: t.start)
+    assert all(0.0 < t.score <= 1.0 for t in tops if t.place)

@@ -1,0 +1,61 @@
+"""Recognition: the gazetteer ruler + spaCy entities -> place mentions with clean spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.toponyms import find_mentions, is_demonym
+
+
+@pytest.fixture(scope="module")
+def nlp(gazetteer):
+    from geo.nlp import load_nlp
+
+    return load_nlp(gazetteer, parser=False)
+
+
+def _mentions(nlp, gazetteer, text):
+    return [(m.text, text[m.start : m.end]) for m in find_mentions(nlp(text), gazetteer)]
+
+
+def test_ruler_is_before_ner(nlp):
+    names = nlp.pipe_names
+    assert names.index("geo_gazetteer_ruler") < names.index("ner")
+
+
+def test_load_nlp_is_cached_per_flag(gazetteer, nlp):
+    from geo.nlp import load_nlp
+
+    assert load_nlp(gazetteer, parser=False) is nlp
+    full = load_nlp(gazetteer, parser=True)
+    assert full is not nlp and "parser" in full.pipe_names
+
+
+def test_leading_article_is_excluded(nlp, gazetteer):
+    found = _mentions(nlp, gazetteer, "Officials in the United States met the Pentagon staff.")
+    assert ("United States", "United States") in found
+    assert ("Pentagon", "Pentagon") in found
+
+
+def test_province_and_regions_found(nlp, gazetteer):
+    text = "The strike hit the coastal province of Esmeraldas, part of the Andean region of Latin America."
+    names = [m for m, _ in _mentions(nlp, gazetteer, text)]
+    assert {"Esmeraldas", "Andean region", "Latin America"} <= set(names)
+
+
+def test_demonyms_are_not_places(nlp, gazetteer):
+    text = "Colombian cartels and Ecuadorian police clashed in Ecuador."
+    names = [m for m, _ in _mentions(nlp, gazetteer, text)]
+    assert names == ["Ecuador"]
+    assert is_demonym("Colombian") and is_demonym("Ecuadorians") and not is_demonym("Colombia")
+
+
+def test_whole_words_only(nlp, gazetteer):
+    names = [m for m, _ in _mentions(nlp, gazetteer, "The ambassador spoke about embassy security.")]
+    assert names == []
+
+
+def test_city_state_pair_is_split(nlp, gazetteer):
+    text = "He grew up in Springfield, Illinois, before moving."
+    names = [m for m, _ in _mentions(nlp, gazetteer, text)]
+    assert "Springfield" in names and "Illinois" in names
