@@ -38,8 +38,14 @@ test: install-test
 	$(BIN)/geo gazetteer build --if-missing
 	$(BIN)/python -m pytest
 
+# Benchmarks against ../shared/bench and synthetic loads (not part of `make test`).
 bench: install-test
-	$(BIN)/python tests/bench/run_all.py
+	$(BIN)/geo gazetteer build --if-missing
+	$(BIN)/python tests/bench/geoparse.py
+	$(BIN)/python tests/bench/events.py
+	$(BIN)/python tests/bench/ingest.py
+	$(BIN)/python tests/bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) data/*.sqlite* data/gazetteer* dashboard/static/vendor
+	rm -rf $(VENV) dashboard/static/vendor
+	find data -mindepth 1 ! -name .gitkeep -delete
