@@ -10,7 +10,8 @@ Matching, per event:
 - *overlap*: the predicted span overlaps one of the gold spans.
 
 ``precision = matched / predicted`` (events with a prediction), ``recall = matched / gold`` (events with at
-least one gold span), ``F1`` their harmonic mean. A prediction for an event whose gold is empty is a false
+least one gold span), ``F1`` their harmonic mean. ``reachable`` counts the gold events where some candidate mention overlaps a gold
+span (the recall ceiling the mention finder leaves to the linker). A prediction for an event whose gold is empty is a false
 positive; an event with gold spans and no (or a wrong) prediction is a false negative. ``by_source`` repeats the
 overlap figures per annotation source.
 
@@ -77,6 +78,15 @@ def _ner_toponyms(doc: Any) -> list[Toponym]:
     return [Toponym(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in _NER_LABELS]
 
 
+def _union(first: list[Toponym], extra: list[Toponym]) -> list[Toponym]:
+    """``first`` plus the mentions of ``extra`` that overlap none of them."""
+    out = list(first)
+    for t in extra:
+        if not any(t.start < o.end and o.start < t.end for o in first):
+            out.append(t)
+    return sorted(out, key=lambda t: t.start)
+
+
 def _load(toponyms: str) -> tuple[Any, Any]:
     """(nlp, toponym function) for the chosen source of place mentions."""
     if toponyms == "geoparse":
@@ -86,6 +96,9 @@ def _load(toponyms: str) -> tuple[Any, Any]:
 
         gaz = load_gazetteer()
         return load_nlp(gaz, parser=True), (lambda doc: geoparse(doc, gaz))
+    if toponyms == "geoparse+ner":
+        nlp, geoparse_fn = _load("geoparse")
+        return nlp, (lambda doc: _union(geoparse_fn(doc), _ner_toponyms(doc)))
     if toponyms == "ner":
         import spacy
 
@@ -122,14 +135,15 @@ def evaluate_events(path: Path, limit: int | None = None, *, toponyms: str | Non
     limit:
         Score only the first ``limit`` usable rows.
     toponyms:
-        ``"geoparse"`` (the project's geoparser), ``"ner"`` (spaCy entities) or ``None`` (geoparse when available).
+        ``"geoparse"`` (the project's geoparser), ``"ner"`` (spaCy entities), ``"geoparse+ner"`` (both) or ``None``
+        (geoparse when available).
     errors:
         Also return up to this many wrong predictions (for error analysis).
     """
     source = toponyms or _default_source()
     nlp, find = _load(source)
     rows = list(iter_gold(Path(path), limit))
-    counts = {"events": 0, "gold": 0, "predicted": 0, "strict": 0, "overlap": 0}
+    counts = {"events": 0, "gold": 0, "reachable": 0, "predicted": 0, "strict": 0, "overlap": 0}
     by_source: dict[str, dict[str, int]] = defaultdict(lambda: {"gold": 0, "predicted": 0, "overlap": 0})
     wrong: list[dict[str, Any]] = []
     docs = nlp.pipe((r["text"] for r in rows), batch_size=256)
@@ -141,6 +155,7 @@ def evaluate_events(path: Path, limit: int | None = None, *, toponyms: str | Non
             src = by_source[str(row.get("source"))]
             counts["events"] += 1
             counts["gold"] += bool(gold)
+            counts["reachable"] += any(t.start < b and a < t.end for t in tops for a, b in gold)
             src["gold"] += bool(gold)
             if pred is None:
                 if gold and len(wrong) < errors:

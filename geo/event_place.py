@@ -106,7 +106,7 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
             if head.lower_ in _PERSON_NOUNS or head.ent_type_ in _PERSONISH:
                 return 1.8, "qualifies a person or organisation"
             return 0.3, None
-        return 1.0, None
+        return 0.5, None
     if dep in ("compound", "amod", "nmod", "npadvmod"):
         if head.i == trigger.i:
             return 0.5, f"names the event ('{child.text} {head.text}')"
@@ -172,8 +172,8 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
         if top.start < trigger_end and trigger_start < top.end:
             continue  # the place word is the trigger itself
         tok = _token_at(doc, top.start, top.end)
-        if tok is None:
-            continue
+        if tok is None or tok.ent_type_ == "PERSON":
+            continue  # a person's name the gazetteer also knows ("Zubaydah", "Hadiya")
         cost = 0.0
         why: list[str] = []
         node = tok
