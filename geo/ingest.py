@@ -295,7 +295,10 @@ class DaskEngine(Engine):
                     n_workers=workers or _cpu_count(),
                     threads_per_worker=1,
                     processes=True,
+                    host="127.0.0.1",
                     dashboard_address=None,
+                    # no dashboard; its health/metrics HTTP server on a free local port, not 8787
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.ERROR,
                 )
                 self.client = Client(self.cluster)
@@ -386,7 +389,7 @@ def _cluster(store: "EventStore", summary: IngestSummary) -> None:
     except ImportError:
         return
     try:
-        mapping = cluster_events(store.all_events())
+        mapping = cluster_events(store.query_events())  # happened events, the light tabular form
         mapping = dict(mapping)
         store.set_clusters(mapping)
         summary.clusters = len(set(mapping.values()))
