@@ -1,0 +1,73 @@
+"""The event-place linker on single sentences, and its score on the shared event_location corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.event_eval import evaluate_events, prf
+from geo.event_place import link_event_place, rank_event_places
+from geo.model import Toponym
+
+
+@pytest.fixture(scope="module")
+def nlp(pipeline):
+    return pipeline.nlp
+
+
+def _tops(text, *names):
+    out = []
+    for n in names:
+        i = text.index(n)
+        out.append(Toponym(i, i + len(n), n))
+    return out
+
+
+@pytest.mark.parametrize(("text", "verb", "places", "expected"), [
+    ("Police in Kabul said a bomb exploded in Jalalabad.", "exploded", ("Kabul", "Jalalabad"), "Jalalabad"),
+    ("He was killed in Mayadeen in the eastern province of Deir Ezzor.", "killed", ("Mayadeen", "Deir Ezzor"),
+     "Mayadeen"),
+    ("In the West Bank city of Nablus, a man was shot.", "shot", ("West Bank", "Nablus"), "Nablus"),
+    ("Troops from Chad attacked rebels in Gao.", "attacked", ("Chad", "Gao"), "Gao"),
+    ("Syrian forces shelled Aleppo on Monday.", "shelled", ("Aleppo",), "Aleppo"),
+    ("Russia attacked the port.", "attacked", ("Russia",), None),
+    ("A Kabul police spokesman said two men were arrested.", "arrested", ("Kabul",), None),
+])
+def test_link_event_place(nlp, text, verb, places, expected):
+    doc = nlp(text)
+    start = text.index(verb)
+    got = link_event_place(doc, start, start + len(verb), _tops(text, *places))
+    assert (got.text if got else None) == expected
+    ranked = rank_event_places(doc, start, start + len(verb), _tops(text, *places))
+    assert [r.cost for r in ranked] == sorted(r.cost for r in ranked)
+
+
+def test_prf():
+    assert prf(0, 0, 0) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert prf(8, 10, 16) == {"precision": 0.8, "recall": 0.5, "f1": 0.6154}
+
+
+def test_evaluate_on_a_small_gold_file(tmp_path):
+    text = "A bomb exploded in Jalalabad on Tuesday, police in Kabul said."
+    rows = [
+        {"text": text, "events": [{"start": text.index("exploded"), "end": text.index("exploded") + 8,
+                                   "verb": "exploded", "location_spans": [[text.index("Jalalabad"),
+                                                                           text.index("Jalalabad") + 9]]}]},
+        {"text": "Nothing happened.", "answer": "reject", "events": [{"start": 0, "end": 7, "location_spans": []}]},
+    ]
+    import json
+
+    p = tmp_path / "gold.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows))
+    r = evaluate_events(p, toponyms="ner")
+    assert r["rows"] == 1 and r["events"] == 1 and r["gold"] == 1
+    assert r["strict_scores"]["precision"] in (0.0, 1.0)
+    assert r["overlap_scores"]["recall"] >= r["strict_scores"]["recall"]
+
+
+@pytest.mark.bench
+def test_event_location_scores_on_shared_corpus(bench_dir):
+    r = evaluate_events(bench_dir / "event_location.jsonl", limit=400)
+    assert r["events"] >= 400
+    # Floors well below the measured full-corpus figures (see tests/bench/events.py): a regression guard.
+    assert r["overlap_scores"]["precision"] >= 0.45
+    assert r["overlap_scores"]["recall"] >= 0.4
