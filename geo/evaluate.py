@@ -125,7 +125,7 @@ def score(records: list[dict[str, Any]], predictions: list[dict[str, Any]], gold
 
 
 def evaluate_file(path: Path, *, gold_spans: bool = False, limit: int | None = None,
-                  workers: int | None = None, progress: bool = False) -> dict[str, Any]:
+                  workers: int | None = None, progress: bool = False, focus: bool = True) -> dict[str, Any]:
     """Parse a gold JSONL corpus with ``geo parse``'s engine and score it (see module docs)."""
     from geo.geoparse import parse_records, read_records
 
@@ -135,7 +135,7 @@ def evaluate_file(path: Path, *, gold_spans: bool = False, limit: int | None = N
         from geo.event_eval import evaluate_events  # owned by the event-location stage
 
         return evaluate_events(path, limit=limit)
-    preds = list(parse_records(records, gold_spans=gold_spans, workers=workers, progress=progress))
+    preds = list(parse_records(records, gold_spans=gold_spans, workers=workers, progress=progress, focus=focus))
     elapsed = time.perf_counter() - t0
     result = score(records, preds, gold_spans=gold_spans)
     result["file"] = str(path)
@@ -171,11 +171,13 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--limit", type=int, default=None, help="only the first N documents")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--no-focus", action="store_true",
+                   help="do not infer each publication's home area from its articles (as `geo parse --no-focus`)")
 
 
 def run_cli(args: argparse.Namespace) -> int:
     """Run ``geo evaluate``."""
     result = evaluate_file(args.file, gold_spans=args.gold_spans, limit=args.limit, workers=args.workers,
-                           progress=not args.json)
+                           progress=not args.json, focus=not args.no_focus)
     print(json.dumps(result, indent=2, default=str) if args.json else format_result(result))
     return 0

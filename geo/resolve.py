@@ -48,6 +48,13 @@ W_COUNTRY = 1.6  # same country as other mentions (log-scaled count)
 W_ADMIN1 = 2.0  # same first-level division as other mentions
 W_NEAR = 1.5  # near other resolved places
 NEAR_KM = 150.0
+W_CAPITAL = 2.5  # national capitals are named in the news far more often than their population suggests
+W_FOCUS_ADMIN1 = 5.0  # the publication's home province/state (see :class:`Focus`)
+W_FOCUS_COUNTRY = 1.0  # the publication's home country
+#: Kinds that a bare name denotes before any small namesake ("Mexico" is not Mexico, Missouri).
+BIG_KINDS = frozenset({"country", "continent", "region", "admin1"})
+#: Towns named like a province below this population need explicit evidence ("Queensland, Alberta").
+BIG_NAME_TOWN_POP = 100_000
 
 _ADMIN_BEFORE = re.compile(r"\b(?:province|state|region|department|governorate|oblast|prefecture|county|canton|"
                            r"district) of\s+(?:the\s+)?$", re.IGNORECASE)
@@ -57,6 +64,48 @@ W_ADMIN_CUE = 4.0  # "the province of Esmeraldas", "Esmeraldas province"
 
 _GENERIC_SUFFIX = re.compile(r"\s+(?:county|province|state|region|district|city|parish|department|oblast|"
                              r"governorate|prefecture|municipality|area)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Where a publication is at home: shares of its articles that mention each province/state and country.
+
+    Inferred from the publication's own articles (:func:`infer_focus`), never from a list: a local paper that
+    keeps writing about places in Georgia (US) means Georgia's "Athens" when it writes "Athens".
+    """
+
+    admin1: dict[str, float] = field(default_factory=dict)
+    country: dict[str, float] = field(default_factory=dict)
+
+
+def infer_focus(articles: Iterable[Sequence[Toponym]], min_articles: int = 3, min_share: float = 0.25) -> Focus:
+    """The home area of a publication from the resolved toponyms of its articles (one vote per article).
+
+    Only confidently resolved cities, districts and provinces vote; an area needs ``min_share`` of at least
+    ``min_articles`` articles.
+    """
+    a1_votes: dict[str, int] = defaultdict(int)
+    cc_votes: dict[str, int] = defaultdict(int)
+    n = 0
+    for tops in articles:
+        n += 1
+        a1s, ccs = set(), set()
+        for t in tops:
+            p = t.place
+            if p is None or t.score < 0.6 or p.kind not in ("city", "admin2", "admin1"):
+                continue
+            if p.admin1_code:
+                a1s.add(p.admin1_code)
+            if p.country_code:
+                ccs.add(p.country_code)
+        for a in a1s:
+            a1_votes[a] += 1
+        for c in ccs:
+            cc_votes[c] += 1
+    if n < min_articles:
+        return Focus()
+    return Focus({a: v / n for a, v in a1_votes.items() if v / n >= min_share},
+                 {c: v / n for c, v in cc_votes.items() if v / n >= min_share})
 
 
 @dataclass
@@ -84,6 +133,7 @@ class _Item:
     contains: set[int] = field(default_factory=set)  # candidate rows that contain the previous mention's place
     chosen: _Cand | None = None
     admin_cue: bool = False
+    big_name: int = 0  # 2: the name of a country, continent or region; 1: of a province (not as an alternate name)
 
 
 def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
@@ -104,6 +154,8 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
         prior = KIND_PRIOR[kind] + POP_WEIGHT.get(kind, 0.0) * math.log10(pop + 1) - QUALITY_PENALTY[quality]
         if kind in ("country", "admin1", "continent", "region", "landmark") and quality == 2:
             prior -= KIND_PRIOR[kind] * 0.5
+        if place.feature_code == "PPLC":
+            prior += W_CAPITAL
         out.append(_Cand(row, quality, kind, place.country_code or "", place.admin1_code or "", place.lat,
                          place.lon, pop, prior))
     out.sort(key=lambda c: -c.prior)
@@ -179,9 +231,33 @@ def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[
 
 
 def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[str, float],
-           chosen: list[_Cand], explain: bool) -> float:
+           chosen: list[_Cand], explain: bool, focus: Focus | None = None) -> float:
     s = cand.prior
     reasons: list[str] = []
+    if item.big_name and cand.kind not in BIG_KINDS and not cand.city_of_province and (
+            item.big_name == 2 or cand.pop < BIG_NAME_TOWN_POP):
+        # "Mexico" next to US places is still the country: only "Mexico, Missouri" or the publication's own home
+        # area (a local paper in Mexico, Missouri) makes it the town
+        if focus is not None and cand.admin1 and focus.admin1.get(cand.admin1, 0.0) >= 0.5:
+            s += W_FOCUS_ADMIN1 * focus.admin1[cand.admin1]
+            if explain:
+                reasons.append(f"the publication often writes about {cand.admin1}")
+        if cand.row in item.contained_by:
+            s += W_CONTAIN
+            if explain:
+                reasons.append(f"written as '{item.mention.text}, {item.contained_by[cand.row]}'")
+                cand.reasons = reasons
+        elif explain:
+            cand.reasons = reasons
+        return s
+    if focus is not None and cand.kind != "country":
+        share = focus.admin1.get(cand.admin1, 0.0) if cand.admin1 else 0.0
+        if share:
+            s += W_FOCUS_ADMIN1 * share
+            if explain:
+                reasons.append(f"the publication often writes about {cand.admin1}")
+        elif cand.cc and focus.country.get(cand.cc):
+            s += W_FOCUS_COUNTRY * focus.country[cand.cc]
     if item.admin_cue and cand.kind in ("admin1", "admin2"):
         s += W_ADMIN_CUE
         if explain:
@@ -233,7 +309,7 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 
 def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazetteer",
-                     context: Iterable[Mention] = ()) -> list[Toponym]:
+                     context: Iterable[Mention] = (), focus: Focus | None = None) -> list[Toponym]:
     """Resolve recognised mentions of one article jointly; returns one :class:`Toponym` per mention, by start.
 
     ``context`` mentions (e.g. what the recogniser found around gold spans) take part in the joint
@@ -255,6 +331,9 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
                             or _ADMIN_AFTER.match(text[m.end : m.end + 20]))
     for key, cands in by_key.items():
         _city_of_province(cands)
+    for it in items:
+        kinds = {c.kind for c in it.cands if c.quality < 2}
+        it.big_name = 2 if kinds & {"country", "continent", "region"} else 1 if "admin1" in kinds else 0
     _link_pairs(text, items)
     # one sense per name: resolve each distinct name once, pooling the pattern evidence of all its mentions
     groups: dict[str, list[_Item]] = defaultdict(list)
@@ -277,7 +356,7 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
                 continue
             countries, admin1s, chosen = _context(items, key)
             for c in it.cands:
-                c.score = _score(c, it, countries, admin1s, chosen, explain)
+                c.score = _score(c, it, countries, admin1s, chosen, explain, focus)
             best = max(it.cands, key=lambda c: c.score)
             for other in its:
                 other.chosen = best
@@ -301,16 +380,18 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
     return out
 
 
-def geoparse(doc: "Doc", gazetteer: "Gazetteer", published: "dt.date | None" = None) -> list[Toponym]:
+def geoparse(doc: "Doc", gazetteer: "Gazetteer", published: "dt.date | None" = None, *,
+             focus: Focus | None = None) -> list[Toponym]:
     """Recognise and resolve the place mentions of a parsed document; sorted by start offset.
 
-    ``published`` is accepted for the pipeline contract (resolution does not depend on the date today).
+    ``published`` is accepted for the pipeline contract (resolution does not depend on the date today);
+    ``focus`` is the publication's home area when known (:func:`infer_focus`).
     """
-    return resolve_mentions(doc.text, find_mentions(doc, gazetteer), gazetteer)
+    return resolve_mentions(doc.text, find_mentions(doc, gazetteer), gazetteer, focus=focus)
 
 
 def resolve_spans(text_or_doc: "str | Doc", spans: Iterable[tuple[int, int]], gazetteer: "Gazetteer",
-                  ) -> list[Toponym]:
+                  *, focus: Focus | None = None) -> list[Toponym]:
     """Resolve given character spans (gold spans, ``--gold-spans``) of one text jointly, in the order given.
 
     Pass a parsed ``Doc`` rather than a string to let the other places the recogniser finds in the text serve as
@@ -322,8 +403,8 @@ def resolve_spans(text_or_doc: "str | Doc", spans: Iterable[tuple[int, int]], ga
     for start, end in spans:
         surface = text[start:end]
         mentions.append(Mention(start, end, surface, "GPE"))
-    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer, context)}
+    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer, context, focus)}
     return [resolved[(s, e)] for s, e in spans]
 
 
-__all__ = ["geoparse", "resolve_mentions", "resolve_spans", "is_demonym"]
+__all__ = ["Focus", "geoparse", "infer_focus", "resolve_mentions", "resolve_spans", "is_demonym"]
