@@ -41,6 +41,10 @@ class ArticleFormatError(InputError):
     """An article file or record is malformed (bad header, bad JSON, missing text...)."""
 
 
+class ArticleTooLongError(InputError):
+    """An article is longer than the pipeline accepts (a dump or a binary file rather than a news story)."""
+
+
 class UnsupportedFormatError(InputError):
     """The file's type is not one the readers know."""
 
