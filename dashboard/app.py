@@ -18,6 +18,8 @@ from dashboard import article_view, data, filters, map_view, timeline_view
 from dashboard.filters import FilterState
 
 PLAY_INTERVAL_S = 1.5
+#: Above this many events, export files are generated when their button is clicked, not with every page run.
+EAGER_EXPORT_MAX = 20_000
 MAP_HEIGHT = 560
 TABLE_COLUMNS = ["date", "type", "place_name", "precision", "country_code", "admin1_code", "confidence", "title",
                  "source", "id"]
@@ -193,27 +195,19 @@ def timeline_section(state: FilterState, fac: dict[str, Any], colors: dict[str, 
                     selection_mode=timeline_view.SELECTION)
 
 
-def map_section(df: pd.DataFrame, fac: dict[str, Any], colors: dict[str, str]) -> None:
+def map_section(df: pd.DataFrame, state: FilterState, fac: dict[str, Any], colors: dict[str, str]) -> None:
     """The map: offline basemap, areas and aggregated markers for the current viewport; clicks select events."""
     from streamlit_folium import st_folium
 
     view = st.session_state.get("map_view") or {"zoom": 2, "bbox": None}
-    points, admin1, _countries, _regions = map_view.split_by_precision(df)
-    groups = map_view.build_event_groups(
-        df,
-        zoom=view["zoom"],
-        bbox=view["bbox"],
-        colors=colors,
-        country_shapes=data.country_shapes(),
-        footprints=data.footprints(sorted(admin1["admin1_code"].dropna().unique().tolist())),
-        heatmap=bool(st.session_state.get("v_heat")),
-    )
+    areas, marks = data.map_features(state, zoom=view["zoom"], bbox=view["bbox"],
+                                     heatmap=bool(st.session_state.get("v_heat")), types=fac.get("types", []))
+    groups = map_view.groups_from_features(areas, marks)
     type_counts = df["type"].astype(str).value_counts().to_dict() if len(df) else {}
     m = map_view.build_base_map(
-        basemap=data.basemap(),
+        basemap=st.session_state.get("_basemap_url") or data.basemap(),
         colors={t: colors[t] for t in fac.get("types", []) if t in colors},
         online_tiles=bool(st.session_state.get("v_online")),
-        type_counts=None if st.session_state.get("v_heat") else None,
     )
     out = st_folium(
         m,
@@ -245,9 +239,9 @@ def _handle_map_output(out: dict[str, Any], view: dict[str, Any]) -> None:
         sw, ne = bounds["_southWest"], bounds["_northEast"]
         bbox = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
         old = view.get("bbox")
-        padded = map_view.padded_bbox(old) if old else None
-        inside = padded is not None and bbox[0] >= padded[0] and bbox[2] <= padded[2] and bbox[1] >= padded[1] \
-            and bbox[3] <= padded[3]
+        # the first render sends every event (no viewport yet): only a zoom change needs new layers then
+        padded = map_view.padded_bbox(old) if old else (-360.0, -90.0, 360.0, 90.0)
+        inside = bbox[0] >= padded[0] and bbox[2] <= padded[2] and bbox[1] >= padded[1] and bbox[3] <= padded[3]
         if int(zoom) != int(view.get("zoom", -1)) or not inside:
             st.session_state["map_view"] = {"zoom": int(zoom), "bbox": bbox}
             st.rerun()
@@ -331,13 +325,16 @@ def export_section(state: FilterState, n: int) -> None:
         (c2, "csv", "CSV", "text/csv", "csv"),
         (c3, "geoparquet", "GeoParquet", "application/vnd.apache.parquet", "parquet"),
     ):
-        try:
-            payload = data.export_bytes(state, fmt)
-        except Exception as exc:  # noqa: BLE001 - an export failing must not take the page down
-            col.warning(f"{label} export unavailable: {exc}")
-            continue
+        # small views are prepared with the page; large ones only when the button is clicked
+        payload: Any = (lambda fmt=fmt: data.export_bytes(state, fmt)) if n > EAGER_EXPORT_MAX else None
+        if payload is None:
+            try:
+                payload = data.export_bytes(state, fmt)
+            except Exception as exc:  # noqa: BLE001 - an export failing must not take the page down
+                col.warning(f"{label} export unavailable: {exc}")
+                continue
         col.download_button(f"⬇ {label}", payload, file_name=f"events-{stamp}.{ext}", mime=mime,
-                            key=f"dl_{fmt}", width="stretch")
+                            key=f"dl_{fmt}", width="stretch", on_click="ignore")
 
 
 def quality_section(state: FilterState, df: pd.DataFrame) -> None:
@@ -404,7 +401,7 @@ def main() -> None:
     st.title("News-event atlas")
     from geo.errors import GeoError
 
-    data.prepare_static()
+    st.session_state["_basemap_url"] = data.prepare_static()
 
     try:
         fac = data.facets()
@@ -422,15 +419,15 @@ def main() -> None:
     state = sidebar(fac)
     df = data.events(state)
     colors = map_view.type_colors(fac.get("types", []))
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        map_section(df, state, fac, colors)
+    with right:
+        article_section()
     if fac.get("date_min"):
         timeline_section(state, fac, colors)
         if st.session_state.get("playing"):
             _play_ticker()
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        map_section(df, fac, colors)
-    with right:
-        article_section()
     tab_events, tab_quality, tab_ingest, tab_about = st.tabs(["Events", "Quality", "Ingest", "About"])
     with tab_events:
         table_section(df, state)

@@ -211,6 +211,28 @@ def footprints(codes: Sequence[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_features(path: str, token: str, key: tuple[tuple[str, str], ...], zoom: int,
+                  bbox: tuple[float, float, float, float] | None, heatmap: bool,
+                  types: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from dashboard.map_view import event_features, split_by_precision, type_colors
+
+    df = _events(path, token, key)
+    _, admin1, _, _ = split_by_precision(df)
+    return event_features(
+        df, zoom=zoom, bbox=bbox, colors=type_colors(types), country_shapes=country_shapes(),
+        footprints=footprints(sorted(admin1["admin1_code"].dropna().unique().tolist())), heatmap=heatmap,
+    )
+
+
+def map_features(state: FilterState, *, zoom: int, bbox: Sequence[float] | None, heatmap: bool,
+                 types: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The (area, marker) features of the filtered events for a zoom and viewport (cached; do not modify)."""
+    path = store_path()
+    box = tuple(round(float(v), 3) for v in bbox) if bbox is not None else None
+    return _map_features(str(path), store_token(path), _key(state), int(zoom), box, bool(heatmap), tuple(types))
+
+
 # ------------------------------------------------------------------------------------------------ exports
 
 
@@ -355,8 +377,21 @@ def state_key(state: FilterState) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def prepare_static() -> list[str]:
-    """Copy the vendored browser libraries into ``static/vendor`` once per server process."""
-    from dashboard.assets import ensure_vendor
+def prepare_static() -> str | None:
+    """Copy the vendored libraries and the simplified basemap into ``static/vendor`` once per server process.
 
-    return [str(p) for p in ensure_vendor()]
+    Returns the basemap's URL, or ``None`` when the gazetteer (and so the basemap) has not been built.
+    """
+    from dashboard.assets import VENDOR_DIR, VENDOR_URL, ensure_vendor
+
+    ensure_vendor()
+    geojson = basemap()
+    if geojson is None:
+        return None
+    text = json.dumps(geojson, separators=(",", ":"))
+    dest = VENDOR_DIR / "basemap-110m.json"
+    if not dest.exists() or dest.read_text(encoding="utf-8") != text:
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(dest)
+    return f"{VENDOR_URL}/basemap-110m.json"

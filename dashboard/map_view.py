@@ -218,7 +218,7 @@ def _event_props(row: Mapping[str, Any], colors: Mapping[str, str], kind: str) -
 
 
 def _group_props(
-    rows: pd.DataFrame, colors: Mapping[str, str], kind: str, title: str, *, max_ids: int = 200
+    rows: pd.DataFrame, colors: Mapping[str, str], kind: str, title: str, *, max_ids: int = 50
 ) -> dict[str, Any]:
     t = _dominant(rows["type"])
     return {
@@ -478,24 +478,37 @@ class EventLayer(MacroElement):
 
 
 class Basemap(MacroElement):
-    """The offline basemap: country outlines drawn on a canvas, not clickable (clicks go to the events)."""
+    """The offline basemap: country outlines drawn on a canvas, not clickable (clicks go to the events).
+
+    Given a URL (a locally served GeoJSON file) the browser fetches it once and caches it, which keeps the map
+    script small on every rerun; given a GeoJSON mapping it is embedded in the page.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
-            interactive: false,
-            style: {color: "#8a8f98", weight: 0.7, fillColor: "#eef0e8", fillOpacity: 1}
-        }).addTo({{ this._parent.get_name() }});
-        {{ this._parent.get_name() }}.getContainer().style.background = "#c9dbe8";
+        (function (map) {
+            map.getContainer().style.background = "#c9dbe8";
+            var style = {color: "#8a8f98", weight: 0.7, fillColor: "#eef0e8", fillOpacity: 1};
+            function draw(data) {
+                var layer = L.geoJSON(data, {interactive: false, style: style}).addTo(map);
+                layer.bringToBack();
+            }
+            {% if this.url %}
+            fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(draw);
+            {% else %}
+            draw({{ this.data|tojson }});
+            {% endif %}
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, geojson: Mapping[str, Any]) -> None:
+    def __init__(self, geojson: Mapping[str, Any] | str) -> None:
         super().__init__()
         self._name = "Basemap"
-        self.data = dict(geojson)
+        self.url = geojson if isinstance(geojson, str) else None
+        self.data = None if isinstance(geojson, str) else dict(geojson)
 
 
 class ImagePath(MacroElement):
@@ -562,7 +575,7 @@ def localize_assets(m: folium.Map) -> folium.Map:
 
 def build_base_map(
     *,
-    basemap: Mapping[str, Any] | None,
+    basemap: Mapping[str, Any] | str | None,
     colors: Mapping[str, str],
     center: tuple[float, float] = (15.0, 10.0),
     zoom: int = 2,
@@ -572,7 +585,8 @@ def build_base_map(
     """The map without events: local Leaflet, the offline basemap, the legend and, if asked, online tiles.
 
     It depends only on slowly changing inputs (basemap, type colours), so Streamlit keeps the same map (and the
-    user's view) while filters change; events come separately through :func:`build_event_groups`.
+    user's view) while filters change; events come separately through :func:`build_event_groups`. ``basemap`` is
+    a GeoJSON mapping (embedded) or the URL of a locally served GeoJSON file (fetched by the browser).
     """
     m = folium.Map(
         location=list(center),
@@ -596,6 +610,37 @@ def build_base_map(
     return m
 
 
+def event_features(
+    df: pd.DataFrame,
+    *,
+    zoom: float,
+    bbox: Sequence[float] | None,
+    colors: Mapping[str, str],
+    country_shapes: Mapping[str, Mapping[str, Any]] | None = None,
+    footprints: Mapping[str, Mapping[str, Any]] | None = None,
+    heatmap: bool = False,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The (area, marker) features for the current filters and viewport; markers are density cells in heat mode."""
+    view = padded_bbox(bbox)
+    if heatmap:
+        return [], heat_features(df, zoom=zoom, bbox=view)
+    points, admin1, countries, regions = split_by_precision(df)
+    areas = area_features(admin1, countries, colors=colors, country_shapes=country_shapes or {},
+                          footprints=footprints or {})
+    marks = point_features(points, zoom=zoom, bbox=view, colors=colors)
+    marks += point_features(regions, zoom=zoom, bbox=view, colors=colors, kind_single="region")
+    return areas, marks
+
+
+def groups_from_features(areas: list[dict[str, Any]], marks: list[dict[str, Any]]) -> list[folium.FeatureGroup]:
+    """Two feature groups (areas below, markers on top) carrying the given features."""
+    area_group = folium.FeatureGroup(name="Areas")
+    area_group.add_child(EventLayer(areas, name="areas"))
+    mark_group = folium.FeatureGroup(name="Events")
+    mark_group.add_child(EventLayer(marks, name="points"))
+    return [area_group, mark_group]
+
+
 def build_event_groups(
     df: pd.DataFrame,
     *,
@@ -607,24 +652,9 @@ def build_event_groups(
     heatmap: bool = False,
 ) -> list[folium.FeatureGroup]:
     """The event layers for the current filters and viewport: areas below, markers or density on top."""
-    view = padded_bbox(bbox)
-    points, admin1, countries, regions = split_by_precision(df)
-    areas = folium.FeatureGroup(name="Areas")
-    marks = folium.FeatureGroup(name="Events")
-    if heatmap:
-        marks.add_child(EventLayer(heat_features(df, zoom=zoom, bbox=view), name="density"))
-    else:
-        areas.add_child(
-            EventLayer(
-                area_features(admin1, countries, colors=colors, country_shapes=country_shapes or {},
-                              footprints=footprints or {}),
-                name="areas",
-            )
-        )
-        feats = point_features(points, zoom=zoom, bbox=view, colors=colors)
-        feats += point_features(regions, zoom=zoom, bbox=view, colors=colors, kind_single="region")
-        marks.add_child(EventLayer(feats, name="points"))
-    return [areas, marks]
+    return groups_from_features(*event_features(df, zoom=zoom, bbox=bbox, colors=colors,
+                                                country_shapes=country_shapes, footprints=footprints,
+                                                heatmap=heatmap))
 
 
 def render_html(m: folium.Map, groups: Sequence[folium.FeatureGroup] = ()) -> str:
