@@ -31,6 +31,8 @@ __all__ = ["PlaceLink", "rank_event_places", "link_event_place", "MAX_COST", "PL
 
 #: A mention costing more than this is not linked to the event.
 MAX_COST = 2.6
+#: Added to a mention whose link to the event runs through another mention (it contains that place).
+CONTAINER_COST = 1.0
 
 LOCATIVE_PREPS = frozenset({
     "in", "at", "near", "inside", "outside", "across", "throughout", "around", "on", "into", "within", "along",
@@ -97,6 +99,9 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
         if hlow in LOCATIVE_PREPS:
             return 0.0, f"'{head.text} {child.text}'"
         if hlow == "of" and head.head.lower_ in PLACE_NOUNS:
+            named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.head.children)
+            if named:  # "the Washash district of Baghdad": Baghdad contains the named district
+                return 0.9, f"container ('{head.head.text} of {child.text}')"
             return 0.1, f"'{head.head.text} of {child.text}'"
         if hlow in ("from",):
             return 2.5, "origin ('from')"
@@ -111,8 +116,7 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
         if head.i == trigger.i:
             return 0.5, f"names the event ('{child.text} {head.text}')"
         if head.lower_ in PLACE_NOUNS:
-            has_of = any(c.dep_ == "prep" and c.lower_ == "of" for c in head.children)
-            return (1.0 if has_of else 0.2), None
+            return 0.2, None
         if head.lower_ in _PERSON_NOUNS or head.ent_type_ in _PERSONISH:
             return 2.5, "qualifies a person or organisation"
         return 1.2, None
@@ -135,6 +139,14 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
     if dep in ("advcl", "xcomp", "ccomp", "parataxis"):
         return 1.5, None
     return 1.0, None
+
+
+def _anchors(tok: "Token") -> set[int]:
+    """The mention's token and, for "the city of X", the place noun that X names."""
+    out = {tok.i}
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in PLACE_NOUNS:
+        out.add(tok.head.head.i)
+    return out
 
 
 def _trigger_side_cost(trigger: "Token", lca: "Token") -> float:
@@ -166,6 +178,7 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
     trig_anc = _ancestors(trig)
     trig_pos = {t.i: k for k, t in enumerate(trig_anc)}
     links: list[PlaceLink] = []
+    paths: list[tuple[int, set[int], set[int]]] = []
     for top in toponyms:
         if top.start < sent.start_char or top.end > sent.end_char:
             continue
@@ -179,10 +192,12 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
         node = tok
         lca = None
         steps = 0
+        path: list[int] = []
         while True:
             if node.i in trig_pos:
                 lca = node
                 break
+            path.append(node.i)
             if node.head.i == node.i or steps > 12:
                 break
             c, r = _edge_cost(node, trig, lca or node, steps == 0)
@@ -206,6 +221,13 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
         if top.start < trigger_start:
             cost += 0.05  # places after the trigger slightly preferred at equal cost
         links.append(PlaceLink(top, round(cost, 3), "; ".join(dict.fromkeys(why)) or "same sentence"))
+        paths.append((tok.i, _anchors(tok), set(path[1:])))
+    # A mention whose path to the event runs through another mention contains it ("the city of Irbil in
+    # northern Iraq"): the inner, finer place says where the event happened.
+    for k, (_, _, through) in enumerate(paths):
+        if any(j != k and anchors & through for j, (_, anchors, _) in enumerate(paths)):
+            lk = links[k]
+            links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place")
     links.sort(key=lambda link: (link.cost, link.toponym.start))
     return links
 
