@@ -94,3 +94,21 @@ def test_undated_or_unplaced_events_stay_alone():
 def test_haversine():
     assert haversine_km(0, 0, 0, 1) == pytest.approx(111.2, abs=0.5)
     assert haversine_km(10, 10, 10, 10) == 0.0
+
+
+def test_clusters_from_the_store_table(pipeline, store_path):
+    """The ingest path: stored events -> query_events() -> cluster_events -> set_clusters -> cluster_members."""
+    from geo.articles import make_article
+    from geo.store import EventStore
+
+    results = [pipeline.process_one(make_article(text=t, title="", published=p)) for t, p in REPORTS]
+    with EventStore(store_path) as store:
+        store.save_results(results)
+        table = store.query_events()
+        mapping = cluster_events(table)
+        store.set_clusters(mapping)
+        idlib = [next(e.id for e in r.events if e.happened) for r in results[:3]]
+        assert len({mapping[i] for i in idlib}) == 1
+        members = store.cluster_members(mapping[idlib[0]])
+        assert set(members["id"]) == set(idlib)
+        assert cluster_disagreements(table, mapping)
