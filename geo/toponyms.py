@@ -23,6 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Entity labels that may name a place.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _LEADING = {"the", "The", "THE"}
+#: Compass and position words that qualify a place name ("Northeast Georgia", "upstate New York").
+_COMPASS = frozenset({"North", "South", "East", "West", "Northeast", "Northwest", "Southeast", "Southwest",
+                      "Northern", "Southern", "Eastern", "Western", "Central", "Upstate", "Downstate", "Greater",
+                      "northern", "southern", "eastern", "western", "central", "upstate", "downstate"})
+#: Entity labels inside which a gazetteer name still names a place ("the Texas Department of Health").
+_HOST_LABELS = frozenset({"ORG", "FAC", ""})
 _TRAILING = {"'s", "’s", "'", "’"}
 
 
@@ -98,7 +104,13 @@ def _split_commas(doc: "Doc", start: int, end: int) -> list[tuple[int, int]]:
 
 
 def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
-    """Place mentions in ``doc``, sorted by start offset."""
+    """Place mentions in ``doc``, sorted by start offset.
+
+    Besides place entities, a gazetteer name inside an organisation's name ("the Texas Department of Health",
+    "Dublin City Council", "the U.S. Centers for Disease Control") is a mention of that place, as annotators
+    of news corpora count it. A compass word before a name the gazetteer does not know as a whole is left out
+    of the span ("Northeast Georgia" -> "Georgia"); an abbreviation keeps its final period ("W.Va.").
+    """
     out: list[Mention] = []
     for ent in doc.ents:
         if ent.label_ not in PLACE_LABELS:
@@ -108,17 +120,42 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
             continue
         from_ruler = _is_ruler(ent)
         for s, e in _split_commas(doc, *bounds):
-            span = doc[s:e]
-            text = span.text
-            if not any(ch.isalpha() for ch in text):
-                continue
-            if is_demonym(text, gazetteer):
-                continue
-            if ent.label_ == "FAC" and not gazetteer.has_name(text):
-                continue
-            out.append(Mention(span.start_char, span.end_char, text, ent.label_, from_ruler, s, e))
+            if e - s > 1 and doc[s].text in _COMPASS and not gazetteer.has_name(doc[s:e].text) \
+                    and gazetteer.has_name(doc[s + 1 : e].text):
+                s += 1
+            m = _mention(doc, s, e, ent.label_, from_ruler, gazetteer)
+            if m is not None:
+                out.append(m)
+    embedded = doc.spans[_EMBEDDED_KEY] if _EMBEDDED_KEY in doc.spans else ()
+    for span in embedded:
+        if span[0].ent_type_ not in _HOST_LABELS or span[-1].ent_type_ not in _HOST_LABELS:
+            continue
+        if any(m.token_start < span.end and span.start < m.token_end for m in out):
+            continue
+        m = _mention(doc, span.start, span.end, span.label_, True, gazetteer)
+        if m is not None:
+            out.append(m)
     out.sort(key=lambda m: m.start)
     return out
+
+
+_EMBEDDED_KEY = "geo_embedded"  # geo.nlp.EMBEDDED_KEY (not imported: this module must not load spaCy)
+
+
+def _mention(doc: "Doc", s: int, e: int, label: str, from_ruler: bool, gazetteer: "Gazetteer") -> Mention | None:
+    span = doc[s:e]
+    text = span.text
+    if not any(ch.isalpha() for ch in text):
+        return None
+    if is_demonym(text, gazetteer):
+        return None
+    if label == "FAC" and not gazetteer.has_name(text):
+        return None
+    end_char = span.end_char
+    if "." in text and doc.text[end_char : end_char + 1] == "." and not text.endswith("."):
+        end_char += 1  # "W.Va." whose period the tokenizer split off as the sentence's full stop
+        text = doc.text[span.start_char : end_char]
+    return Mention(span.start_char, end_char, text, label, from_ruler, s, e)
 
 
 def _is_ruler(ent: "Span") -> bool:
