@@ -143,7 +143,7 @@ def _nearest_date(doc: "Doc", sent: "SpacySpan", trig: Trigger, dates: Sequence[
     return min(inside, key=lambda d: min(abs(d.start - t1), abs(t0 - d.end)))
 
 
-def _anaphors(doc: "Doc", taxonomy_anaphors: frozenset[str], trigger_heads: set[int]) -> list[int]:
+def _anaphors(doc: "Doc", taxonomy_anaphors: frozenset[str]) -> list[int]:
     """Token indices of definite references to an event ("the operation", "this attack", "the U.S. strike")."""
     out = []
     for tok in doc:
@@ -155,12 +155,14 @@ def _anaphors(doc: "Doc", taxonomy_anaphors: frozenset[str], trigger_heads: set[
     return out
 
 
-def _confidence(d: _Draft) -> float:
+def _confidence(d: _Draft, date_source: str) -> float:
+    """Weighted evidence in [0, 1]: how the place was found (and its link cost), the resolver's score, where the
+    date came from, and how specific and repeated the trigger is; not-happened events are scaled down."""
     place_f = {"sentence": 0.9, "reference": 0.85, "focus": 0.5, "none": 0.2}[d.place_how]
     if d.link is not None:
         place_f *= math.exp(-0.25 * d.link.cost)
     resolve_f = min(1.0, max(0.3, d.place_score)) if d.place is not None else 0.5
-    date_f = 1.0 if d.date is not None else (0.7 if d.reasons and "published" in " ".join(d.reasons) else 0.5)
+    date_f = {"text": 1.0, "published": 0.7}.get(date_source, 0.5)
     trig_f = min(1.0, 0.5 + 0.06 * d.main.type.rank + 0.05 * len(d.triggers) + 0.05 * d.merged)
     conf = 0.35 * place_f + 0.15 * resolve_f + 0.2 * date_f + 0.3 * trig_f
     if not d.happened:
@@ -210,7 +212,7 @@ def _merge_compatible(a: _Draft, b: _Draft) -> bool:
     if a.date is not None and b.date is not None and a.date.date != b.date.date:
         return False
     if a.place is None or b.place is None:
-        return a.place is None and b.place is None or a.main.type.key == b.main.type.key
+        return (a.place is None and b.place is None) or a.main.type.key == b.main.type.key
     return _contains(a.place, b.place) or _contains(b.place, a.place)
 
 
@@ -237,6 +239,7 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
     if not triggers:
         return []
     drafts = _sentence_drafts(doc, triggers, toponyms)
+    sent_index = {sent.start: k for k, sent in enumerate(doc.sents, 1)}
     title_end = len(article.title) if article.title and text.startswith(article.title) else 0
     focus, focus_n = _focus(toponyms, title_end)
 
@@ -257,8 +260,7 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
                 break
 
     # Definite references ("the operation ... took place in X") refine the event they refer to.
-    trigger_heads = {t.head for t in triggers}
-    for ai in _anaphors(doc, taxonomy.anaphors, trigger_heads):
+    for ai in _anaphors(doc, taxonomy.anaphors):
         tok = doc[ai]
         prior = [d for d in drafts if d.happened and d.sent.start <= tok.sent.start and d.main.head < ai]
         if not prior:
@@ -291,9 +293,8 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
             kept.append(d)
             continue
         host.merged += 1
-        sent_no = text[:d.sent.start_char].count(". ") + 1
         host.reasons.append(f"same event also reported later: '{doc[d.main.start:d.main.end].text}' "
-                            f"(near sentence {sent_no})")
+                            f"(sentence {sent_index[d.sent.start]})")
         if d.place is not None and (host.place is None or (_spec(d.place) > _spec(host.place)
                                                            and _contains(host.place, d.place))):
             host.place, host.place_span, host.place_score = d.place, d.place_span, d.place_score
@@ -351,7 +352,7 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
             date_precision=date_precision,
             date_span=date_span,
             date_source=date_source,
-            confidence=_confidence(d),
+            confidence=_confidence(d, date_source),
             happened=d.happened,
             actors=find_actors(doc, d.main.head),
             alternatives=tuple(alternatives[:5]),
