@@ -48,13 +48,13 @@ W_COUNTRY = 1.6  # same country as other mentions (log-scaled count)
 W_ADMIN1 = 2.0  # same first-level division as other mentions
 W_NEAR = 1.5  # near other resolved places
 NEAR_KM = 150.0
-W_CAPITAL = 2.5  # national capitals are named in the news far more often than their population suggests
+W_CAPITAL = 1.0  # national capitals are named in the news far more often than their population suggests
 W_FOCUS_ADMIN1 = 5.0  # the publication's home province/state (see :class:`Focus`)
 W_FOCUS_COUNTRY = 1.0  # the publication's home country
-#: Kinds that a bare name denotes before any small namesake ("Mexico" is not Mexico, Missouri).
+#: Kinds whose names denote them before any town namesake ("Mexico" is not Mexico, Missouri).
+BIG_NAMES = frozenset({"country", "continent", "region"})
+#: Kinds a protected name may still resolve to on context (a province of the same name).
 BIG_KINDS = frozenset({"country", "continent", "region", "admin1"})
-#: Towns named like a province below this population need explicit evidence ("Queensland, Alberta").
-BIG_NAME_TOWN_POP = 100_000
 
 _ADMIN_BEFORE = re.compile(r"\b(?:province|state|region|department|governorate|oblast|prefecture|county|canton|"
                            r"district) of\s+(?:the\s+)?$", re.IGNORECASE)
@@ -122,6 +122,7 @@ class _Cand:
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
     city_of_province: bool = False
+    admin2_row: int = -1
 
 
 @dataclass
@@ -133,7 +134,7 @@ class _Item:
     contains: set[int] = field(default_factory=set)  # candidate rows that contain the previous mention's place
     chosen: _Cand | None = None
     admin_cue: bool = False
-    big_name: int = 0  # 2: the name of a country, continent or region; 1: of a province (not as an alternate name)
+    big_name: bool = False  # the name of a country, continent or region (not as an alternate name)
 
 
 def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
@@ -157,7 +158,7 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
         if place.feature_code == "PPLC":
             prior += W_CAPITAL
         out.append(_Cand(row, quality, kind, place.country_code or "", place.admin1_code or "", place.lat,
-                         place.lon, pop, prior))
+                         place.lon, pop, prior, admin2_row=gazetteer.admin2_row(row) if kind == "city" else -1))
     out.sort(key=lambda c: -c.prior)
     return out[:MAX_CANDIDATES]
 
@@ -195,21 +196,48 @@ def _contains(container: _Cand, inner: _Cand) -> bool:
         return inner.cc == container.cc and inner.kind != "country"
     if container.kind == "admin1":
         return inner.admin1 == container.admin1 and inner.kind in ("admin2", "city", "landmark")
+    if container.kind == "admin2":
+        return inner.admin2_row == container.row
     return False
 
 
+#: "Virginia is a city in St. Louis County, Minnesota", "Dover, a town in Kent County": the places named after
+#: "in" (up to the end of the clause) contain the place the clause describes.
+_DESCRIBED_IN = re.compile(
+    r"^(?:\s+(?:is|was)|\s*,)\s+(?:a|an|the)\s+(?:[\w.-]+\s+){0,5}?(?:city|town|village|hamlet|borough|township|"
+    r"municipality|commune|community|settlement|suburb|neighbou?rhood|district|county|parish|province|state|region|"
+    r"capital|seat|port|resort|place|locality)\s+(?:located\s+|situated\s+)?(?:in|of)\s", re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"[a-z]{3}[.!?]\s")
+
+
 def _link_pairs(text: str, items: list[_Item]) -> None:
-    """Mark "A, B" pairs (B contains A): "Springfield, Illinois", "Paris, Texas", "Quito, Ecuador"."""
-    for a, b in zip(items, items[1:]):
+    """Mark containment patterns: "A, B" / "A in B" ("Springfield, Illinois", "Paris, Texas", "Quito, Ecuador")
+    and "A is a town in B, C" / "A, a city in B" (each of B, C contains A)."""
+    for i, (a, b) in enumerate(zip(items, items[1:])):
         between = text[a.mention.end : b.mention.start]
-        if between.strip() not in (",", "in", ", in") or len(between) > 6:
+        if between.strip() in (",", "in", ", in") and len(between) <= 6:
+            _link(a, b)
             continue
-        for cb in b.cands:
-            if cb.kind not in ("country", "admin1"):
-                continue
-            for ca in a.cands:
-                if _contains(cb, ca):
-                    a.contained_by[ca.row] = b.mention.text
+        if len(between) > 80 or not _DESCRIBED_IN.match(between):
+            continue
+        clause_end = a.mention.end + len(between) + 60
+        for c in items[i + 1 : i + 4]:
+            if c.mention.start > clause_end or _SENTENCE_END.search(text, a.mention.end, c.mention.start):
+                break
+            _link(a, c, pooled=False)
+
+
+def _link(a: _Item, b: _Item, pooled: bool = True) -> None:
+    """Record that some candidate of ``b`` (a country, province or county) contains some candidate of ``a``."""
+    for cb in b.cands:
+        if cb.kind not in ("country", "admin1", "admin2"):
+            continue
+        for ca in a.cands:
+            if _contains(cb, ca):
+                a.contained_by[ca.row] = b.mention.text
+                if pooled:
                     b.contains.add(cb.row)
 
 
@@ -234,29 +262,16 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
            chosen: list[_Cand], explain: bool, focus: Focus | None = None) -> float:
     s = cand.prior
     reasons: list[str] = []
-    if item.big_name and cand.kind not in BIG_KINDS and not cand.city_of_province and (
-            item.big_name == 2 or cand.pop < BIG_NAME_TOWN_POP):
-        # "Mexico" next to US places is still the country: only "Mexico, Missouri" or the publication's own home
-        # area (a local paper in Mexico, Missouri) makes it the town
-        if focus is not None and cand.admin1 and focus.admin1.get(cand.admin1, 0.0) >= 0.5:
-            s += W_FOCUS_ADMIN1 * focus.admin1[cand.admin1]
-            if explain:
-                reasons.append(f"the publication often writes about {cand.admin1}")
-        if cand.row in item.contained_by:
-            s += W_CONTAIN
-            if explain:
-                reasons.append(f"written as '{item.mention.text}, {item.contained_by[cand.row]}'")
-                cand.reasons = reasons
-        elif explain:
-            cand.reasons = reasons
-        return s
+    # a town named like a country or region ("Mexico", Missouri; "Egypt", Pennsylvania) needs evidence about
+    # the town itself (its province named nearby, places around it): that its country is mentioned is not enough
+    protected = item.big_name and cand.kind not in BIG_KINDS and not cand.city_of_province
     if focus is not None and cand.kind != "country":
         share = focus.admin1.get(cand.admin1, 0.0) if cand.admin1 else 0.0
         if share:
             s += W_FOCUS_ADMIN1 * share
             if explain:
                 reasons.append(f"the publication often writes about {cand.admin1}")
-        elif cand.cc and focus.country.get(cand.cc):
+        elif cand.cc and focus.country.get(cand.cc) and not protected:
             s += W_FOCUS_COUNTRY * focus.country[cand.cc]
     if item.admin_cue and cand.kind in ("admin1", "admin2"):
         s += W_ADMIN_CUE
@@ -270,7 +285,7 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
             reasons.append(f"written as '{item.mention.text}, {item.contained_by[cand.row]}'")
     if cand.row in item.contains:
         s += W_CONTAIN
-    n_cc = countries.get(cand.cc, 0.0) if cand.cc else 0.0
+    n_cc = countries.get(cand.cc, 0.0) if cand.cc and not protected else 0.0
     if n_cc:
         # a country is supported by the places in it as much as those places are by each other: otherwise
         # "Mexico" next to "Veracruz" would become the State of Mexico
@@ -334,8 +349,7 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
     for key, cands in by_key.items():
         _city_of_province(cands)
     for it in items:
-        kinds = {c.kind for c in it.cands if c.quality < 2}
-        it.big_name = 2 if kinds & {"country", "continent", "region"} else 1 if "admin1" in kinds else 0
+        it.big_name = any(c.kind in BIG_NAMES for c in it.cands if c.quality < 2)
     _link_pairs(text, items)
     # one sense per name: resolve each distinct name once, pooling the pattern evidence of all its mentions
     groups: dict[str, list[_Item]] = defaultdict(list)
