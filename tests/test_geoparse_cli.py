@@ -60,3 +60,22 @@ def test_bad_input_names_file_and_line(tmp_path):
     bad.write_text('{"id": "1", "text": "ok"}\n{not json}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.jsonl:2"):
         geoparse.read_records(bad)
+
+
+def test_publication_of_a_record():
+    assert geoparse.publication({"url": "https://www.onlineathens.com/news/1.html"}) == "onlineathens.com"
+    assert geoparse.publication({"source": "Daily Post", "url": "http://x.org/"}) == "daily post"
+    assert geoparse.publication({"text": "no source"}) is None
+
+
+def test_focus_pass_uses_the_publications_own_articles(gazetteer):
+    home = ["Police in Columbus and Cincinnati searched the area.", "Dayton and Akron schools closed.",
+            "A storm hit Toledo and Cleveland.", "The council met in Dublin on Tuesday."]
+    records = [{"id": str(i), "text": t, "url": f"https://dispatch.example.com/{i}"} for i, t in enumerate(home)]
+    rows = list(geoparse.parse_records(records, workers=1))
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    (dublin,) = [t for t in rows[3]["toponyms"] if t["name"] == "Dublin"]
+    assert abs(dublin["lon"] - (-83.1)) < 1.0  # Dublin, Ohio
+    rows = list(geoparse.parse_records(records, workers=1, focus=False))
+    (dublin,) = [t for t in rows[3]["toponyms"] if t["name"] == "Dublin"]
+    assert abs(dublin["lon"] - (-6.26)) < 1.0  # Dublin, Ireland without the focus pass

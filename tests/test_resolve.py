@@ -99,3 +99,38 @@ def test_sample_article_places(sample_article_path, nlp, gazetteer):
     assert "Colombian" not in by_name and "Ecuadorian" not in by_name
     assert tops == sorted(tops, key=lambda t: t.start)
     assert all(0.0 < t.score <= 1.0 for t in tops if t.place)
+
+
+def test_country_name_is_not_a_small_namesake_town(nlp, gazetteer):
+    text = "Officials in Ohio, Kentucky and Indiana said the shipment came from Mexico."
+    assert _resolve(nlp, gazetteer, text)["Mexico"].place.kind == "country"
+    town = _resolve(nlp, gazetteer, "The fair in Mexico, Missouri, opened on Friday.")["Mexico"].place
+    assert (town.kind, town.admin1_code) == ("city", "US-MO")
+
+
+def test_described_clause_contains_the_place(nlp, gazetteer):
+    text = "Virginia is a city in Saint Louis County, Minnesota, United States, on the Mesabi Iron Range."
+    t = _resolve(nlp, gazetteer, text)["Virginia"]
+    assert (t.place.kind, t.place.admin1_code) == ("city", "US-MN")
+    assert haversine_km(t.place.lat, t.place.lon, 47.52, -92.54) < 30
+
+
+def test_publication_focus_moves_namesakes_home(nlp, gazetteer):
+    from geo.resolve import infer_focus
+
+    home = ["Police in Columbus and Cincinnati searched the area.", "Dayton and Akron schools closed.",
+            "A storm hit Toledo and Cleveland."]
+    focus = infer_focus([geoparse(nlp(t), gazetteer) for t in home])
+    assert focus.admin1.get("US-OH", 0) >= 0.9
+    text = "The council met in Dublin on Tuesday."
+    assert _resolve(nlp, gazetteer, text)["Dublin"].place.country_code == "IE"
+    (t,) = [t for t in geoparse(nlp(text), gazetteer, focus=focus) if t.text == "Dublin"]
+    assert (t.place.country_code, t.place.admin1_code) == ("US", "US-OH")
+    assert any("publication" in r for r in t.reasons)
+
+
+def test_focus_needs_enough_articles(nlp, gazetteer):
+    from geo.resolve import infer_focus
+
+    focus = infer_focus([geoparse(nlp("Police in Columbus and Cincinnati searched the area."), gazetteer)])
+    assert not focus.admin1 and not focus.country

@@ -59,3 +59,24 @@ def test_city_state_pair_is_split(nlp, gazetteer):
     text = "He grew up in Springfield, Illinois, before moving."
     names = [m for m, _ in _mentions(nlp, gazetteer, text)]
     assert "Springfield" in names and "Illinois" in names
+
+
+def test_place_inside_an_organisation_name(nlp, gazetteer):
+    text = "A spokesman for the Texas Department of State Health Services said the clinic would reopen."
+    assert ("Texas", "Texas") in _mentions(nlp, gazetteer, text)
+
+
+def test_place_inside_a_person_name_is_not_a_mention(nlp, gazetteer):
+    text = "George Washington Carver taught at the school for decades."
+    assert all(m != "Washington" for m, _ in _mentions(nlp, gazetteer, text))
+
+
+def test_compass_word_left_out_of_the_span(nlp, gazetteer):
+    text = "Most school systems in Northeast Georgia reopened on Monday."
+    found = _mentions(nlp, gazetteer, text)
+    assert ("Georgia", "Georgia") in found and all("Northeast" not in m for m, _ in found)
+
+
+def test_abbreviation_keeps_its_period(nlp, gazetteer):
+    text = "The restaurant opened in Charleston, W.Va."
+    assert ("W.Va.", "W.Va.") in _mentions(nlp, gazetteer, text)
