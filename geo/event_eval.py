@@ -9,6 +9,9 @@ Matching, per event:
 - *strict*: the predicted span equals one of the gold spans;
 - *overlap*: the predicted span overlaps one of the gold spans.
 
+Gold spans: part of the file carries token offsets where character offsets are expected (see
+:func:`gold_spans`); they are repaired by default and counted in ``repaired``.
+
 ``precision = matched / predicted`` (events with a prediction), ``recall = matched / gold`` (events with at
 least one gold span), ``F1`` their harmonic mean. ``reachable`` counts the gold events where some candidate mention overlaps a gold
 span (the recall ceiling the mention finder leaves to the linker). A prediction for an event whose gold is empty is a false
@@ -62,8 +65,37 @@ def iter_gold(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
 
 
 def _valid_span(text: str, start: int, end: int) -> bool:
-    """Gold spans that are empty or shorter than a word ('' or 'w', annotation artefacts) are ignored."""
-    return 0 <= start < end <= len(text) and len(text[start:end].strip()) >= 2
+    """A character span that covers whole words and starts with a letter or digit."""
+    if not (0 <= start < end <= len(text)):
+        return False
+    piece = text[start:end]
+    if len(piece.strip()) < 2 or not piece[0].isalnum():
+        return False
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+def gold_spans(text: str, spans: Any, doc: Any = None, *, repair: bool = True) -> tuple[list[tuple[int, int]], int]:
+    """Character gold spans of one event, and how many were repaired.
+
+    Part of ``event_location.jsonl`` (the rows converted from token-level annotations) carries *token* offsets
+    with an inclusive end where character offsets are expected: ``[6, 7]`` for "Las Vegas" shows as "w", and a
+    one-token place as an empty span. With ``repair`` (and a tokenised ``doc`` of the same text), a span that is
+    not a whole-word character span is read as spaCy tokens ``doc[start:end + 1]`` when that gives a name
+    (starts with an upper-case letter or digit); otherwise it is dropped.
+    """
+    out: list[tuple[int, int]] = []
+    repaired = 0
+    for raw in spans or ():
+        a, b = int(raw[0]), int(raw[1])
+        if _valid_span(text, a, b):
+            out.append((a, b))
+            continue
+        if repair and doc is not None and 0 <= a <= b < len(doc):
+            tok = doc[a:b + 1]
+            if tok.text and (tok.text[0].isupper() or tok.text[0].isdigit()):
+                out.append((tok.start_char, tok.end_char))
+                repaired += 1
+    return out, repaired
 
 
 def prf(tp: int, predicted: int, gold: int) -> dict[str, float]:
@@ -125,7 +157,7 @@ def _default_source() -> str:
 
 
 def evaluate_events(path: Path, limit: int | None = None, *, toponyms: str | None = None,
-                    errors: int = 0) -> dict[str, Any]:
+                    errors: int = 0, repair: bool = True) -> dict[str, Any]:
     """Precision/recall/F1 of the predicted event-location span against the gold spans (see module doc).
 
     Parameters
@@ -139,18 +171,22 @@ def evaluate_events(path: Path, limit: int | None = None, *, toponyms: str | Non
         (geoparse when available).
     errors:
         Also return up to this many wrong predictions (for error analysis).
+    repair:
+        Read token-offset gold spans as tokens (see :func:`gold_spans`); ``False`` scores the file as it is, with
+        spans that are not whole-word character spans dropped.
     """
     source = toponyms or _default_source()
     nlp, find = _load(source)
     rows = list(iter_gold(Path(path), limit))
-    counts = {"events": 0, "gold": 0, "reachable": 0, "predicted": 0, "strict": 0, "overlap": 0}
+    counts = {"events": 0, "gold": 0, "reachable": 0, "predicted": 0, "strict": 0, "overlap": 0, "repaired": 0}
     by_source: dict[str, dict[str, int]] = defaultdict(lambda: {"gold": 0, "predicted": 0, "overlap": 0})
     wrong: list[dict[str, Any]] = []
     docs = nlp.pipe((r["text"] for r in rows), batch_size=256)
     for row, doc in zip(rows, docs):
         tops = find(doc)
         for ev in row["events"]:
-            gold = [(a, b) for a, b in (tuple(s) for s in ev.get("location_spans") or ()) if _valid_span(row["text"], a, b)]
+            gold, fixed = gold_spans(row["text"], ev.get("location_spans"), doc if repair else None, repair=repair)
+            counts["repaired"] += fixed
             pred = link_event_place(doc, int(ev["start"]), int(ev["end"]), tops)
             src = by_source[str(row.get("source"))]
             counts["events"] += 1

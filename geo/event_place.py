@@ -99,9 +99,6 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
         if hlow in LOCATIVE_PREPS:
             return 0.0, f"'{head.text} {child.text}'"
         if hlow == "of" and head.head.lower_ in PLACE_NOUNS:
-            named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.head.children)
-            if named:  # "the Washash district of Baghdad": Baghdad contains the named district
-                return 0.9, f"container ('{head.head.text} of {child.text}')"
             return 0.1, f"'{head.head.text} of {child.text}'"
         if hlow in ("from",):
             return 2.5, "origin ('from')"
@@ -109,7 +106,7 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
     if dep == "prep":
         if child.lower_ in LOCATIVE_PREPS or (child.lower_ == "of" and hlow in PLACE_NOUNS):
             if head.lower_ in _PERSON_NOUNS or head.ent_type_ in _PERSONISH:
-                return 1.8, "qualifies a person or organisation"
+                return 0.9, "qualifies a person or organisation"
             return 0.3, None
         return 0.5, None
     if dep in ("compound", "amod", "nmod", "npadvmod"):
@@ -129,7 +126,7 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
     if dep in ("dobj", "attr", "oprd"):
         return (0.7, "object of the event verb") if head.i == trigger.i else (1.2, None)
     if dep == "nsubjpass":
-        return 0.8, None
+        return 1.8, "passive subject (often the victim: 'Zeevi was shot')"
     if dep in ("nsubj", "csubj", "agent"):
         if is_first:
             return 2.6, "subject (actor)"

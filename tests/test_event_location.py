@@ -71,3 +71,22 @@ def test_event_location_scores_on_shared_corpus(bench_dir):
     # Floors well below the measured full-corpus figures (see tests/bench/events.py): a regression guard.
     assert r["overlap_scores"]["precision"] >= 0.45
     assert r["overlap_scores"]["recall"] >= 0.4
+
+
+def test_gold_spans_repair_token_offsets(nlp):
+    from geo.event_eval import gold_spans
+
+    text = " McCoy was captured in March in Las Vegas.\n"
+    doc = nlp(text)
+    las = next(t.i for t in doc if t.text == "Las")
+    # a character span is kept as is
+    i = text.index("Las Vegas")
+    assert gold_spans(text, [[i, i + 9]], doc) == ([(i, i + 9)], 0)
+    # token offsets with an inclusive end ("w" when read as characters) are read as tokens
+    spans, fixed = gold_spans(text, [[las, las + 1]], doc)
+    assert fixed == 1 and [text[a:b] for a, b in spans] == ["Las Vegas"]
+    # a one-token place shows as an empty character span
+    spans, _ = gold_spans(text, [[las + 1, las + 1]], doc)
+    assert [text[a:b] for a, b in spans] == ["Vegas"]
+    # without repair, artefacts are dropped
+    assert gold_spans(text, [[las, las + 1]], doc, repair=False) == ([], 0)
