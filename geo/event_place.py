@@ -139,11 +139,24 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
 
 
 def _anchors(tok: "Token") -> set[int]:
-    """The mention's token and, for "the city of X", the place noun that X names."""
+    """The mention's token and the place noun it names: "the city of X", "the X district"."""
     out = {tok.i}
-    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in PLACE_NOUNS:
-        out.add(tok.head.head.i)
+    head = tok.head
+    if tok.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS:
+        out.add(head.head.i)
+    elif tok.dep_ == "compound" and head.lower_ in PLACE_NOUNS:
+        out.add(head.i)
     return out
+
+
+_KIND_RANK = {"continent": 0, "region": 1, "country": 2, "admin1": 3, "admin2": 4, "city": 5, "landmark": 6}
+
+
+def _finer(a: Toponym, b: Toponym) -> bool:
+    """Whether the gazetteer says ``a`` is a finer kind of place than ``b`` (False when unknown)."""
+    if a.place is None or b.place is None:
+        return False
+    return _KIND_RANK.get(a.place.kind, 5) > _KIND_RANK.get(b.place.kind, 5)
 
 
 def _trigger_side_cost(trigger: "Token", lca: "Token") -> float:
@@ -221,8 +234,11 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
         paths.append((tok.i, _anchors(tok), set(path[1:])))
     # A mention whose path to the event runs through another mention contains it ("the city of Irbil in
     # northern Iraq"): the inner, finer place says where the event happened.
+    # When the grammar is ambiguous ("the West Bank city of Nablus" / "the Washash district of Baghdad"), the
+    # gazetteer's kinds decide which one is the container.
     for k, (_, _, through) in enumerate(paths):
-        if any(j != k and anchors & through for j, (_, anchors, _) in enumerate(paths)):
+        if any(j != k and anchors & through and not _finer(links[k].toponym, links[j].toponym)
+               for j, (_, anchors, _) in enumerate(paths)):
             lk = links[k]
             links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place")
     links.sort(key=lambda link: (link.cost, link.toponym.start))
