@@ -7,11 +7,12 @@ browser's requests and asserts that none left localhost.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -148,21 +149,26 @@ def test_dragging_the_timeline_filters_the_view(server, page, e2e_store):
     page.goto(server)
     total = _wait_count(page, lambda n: n > 100)
     assert total == _store_count(e2e_store)
+    testing.wait_features(testing.map_frame(page, timeout_s=WAIT_MS / 1000), lambda fs: len(fs) > 0)
+    page.wait_for_timeout(1500)  # let the map's first report (its viewport) finish its rerun
     chart = page.locator("[data-testid='stVegaLiteChart'] svg.marks, [data-testid='stVegaLiteChart'] canvas").first
-    chart.wait_for(timeout=WAIT_MS)
-    box = chart.bounding_box()
-    y = box["y"] + box["height"] * 0.45
-    x0, x1 = box["x"] + box["width"] * 0.25, box["x"] + box["width"] * 0.45
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    page.mouse.move(x1, y, steps=12)
-    page.mouse.up()
-    page.wait_for_url(re.compile(r"from=\d{4}-\d\d-\d\d.*to=\d{4}-\d\d-\d\d"), timeout=WAIT_MS)
+    for attempt in range(3):  # a rerun landing mid-drag redraws the chart; drag again then
+        chart.wait_for(timeout=WAIT_MS)
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        y = box["y"] + box["height"] * 0.45
+        x0, x1 = box["x"] + box["width"] * 0.25, box["x"] + box["width"] * 0.45
+        page.mouse.move(x0, y)
+        page.mouse.down()
+        page.mouse.move(x1, y, steps=12)
+        page.mouse.up()
+        try:
+            page.wait_for_url(re.compile(r"from=\d{4}-\d\d-\d\d.*to=\d{4}-\d\d-\d\d"), timeout=20_000)
+            break
+        except Exception:  # noqa: BLE001 - retried below
+            if attempt == 2:
+                raise
     n = _wait_count(page, lambda n: 0 < n < total)
-    from urllib.parse import parse_qs, urlparse
-
-    import datetime as dt
-
     q = parse_qs(urlparse(page.url).query)
     start, end = dt.date.fromisoformat(q["from"][0]), dt.date.fromisoformat(q["to"][0])
     assert n == _store_count(e2e_store, start=start, end=end)
@@ -217,9 +223,8 @@ def test_hostile_article_shows_as_text_and_runs_nothing(server, page):
 
 
 def test_server_log_is_clean(server, e2e_store, tmp_path_factory):
-    """Shut-down-free check that the app raised nothing while the tests above drove it."""
+    """The server logged no traceback while the tests above drove it (runs last in this module)."""
     logs = list(Path(tmp_path_factory.getbasetemp()).glob("e2e-log*/streamlit.log"))
     assert logs
     text = logs[0].read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text, text[-3000:]
-    assert shutil.which("chromium") or testing.chromium_available()
