@@ -113,7 +113,9 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
         if head.i == trigger.i:
             return 0.5, f"names the event ('{child.text} {head.text}')"
         if head.lower_ in PLACE_NOUNS:
-            return 0.2, None
+            # "the West Bank city of Nablus": with an "of" object, the noun's name is that object
+            has_of = any(c.dep_ == "prep" and c.lower_ == "of" for c in head.children)
+            return (0.8 if has_of else 0.2), None
         if head.lower_ in _PERSON_NOUNS or head.ent_type_ in _PERSONISH:
             return 2.5, "qualifies a person or organisation"
         return 1.2, None
@@ -234,11 +236,18 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
         paths.append((tok.i, _anchors(tok), set(path[1:])))
     # A mention whose path to the event runs through another mention contains it ("the city of Irbil in
     # northern Iraq"): the inner, finer place says where the event happened.
-    # When the grammar is ambiguous ("the West Bank city of Nablus" / "the Washash district of Baghdad"), the
-    # gazetteer's kinds decide which one is the container.
-    for k, (_, _, through) in enumerate(paths):
-        if any(j != k and anchors & through and not _finer(links[k].toponym, links[j].toponym)
-               for j, (_, anchors, _) in enumerate(paths)):
+    # When the grammar is ambiguous ("the West Bank city of Nablus" / "the Washash district of Baghdad": both
+    # mentions hang off one place noun), the gazetteer's kinds decide which one is the container.
+    for k, (_, own, through) in enumerate(paths):
+        contains = False
+        for j, (_, anchors, _) in enumerate(paths):
+            if j == k:
+                continue
+            if (anchors - own) & through and not _finer(links[k].toponym, links[j].toponym):
+                contains = True
+            elif anchors & own - {paths[k][0], paths[j][0]} and _finer(links[j].toponym, links[k].toponym):
+                contains = True
+        if contains:
             lk = links[k]
             links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place")
     links.sort(key=lambda link: (link.cost, link.toponym.start))
