@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from geo.actors import find_actors
-from geo.event_place import MAX_COST, PlaceLink, rank_event_places
+from geo.event_place import MAX_COST, PlaceLink, link_event_place, rank_event_places
+from geo.errors import ModelError
 from geo.model import Article, Candidate, DateMention, Event, Place, Span, Toponym
 from geo.triggers import Trigger, assess_modality, find_triggers, load_taxonomy
 
@@ -35,8 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span as SpacySpan
 
 __all__ = ["extract_events", "precision_for", "event_id", "link_event_place"]
-
-from geo.event_place import link_event_place  # noqa: E402 - re-exported for callers of geo.events
 
 _PRECISION_BY_KIND = {"landmark": "point", "city": "city", "admin2": "admin2", "admin1": "admin1",
                       "country": "country", "region": "region", "continent": "region"}
@@ -233,6 +232,8 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
     gazetteer:
         Unused today; accepted so every stage has the same signature.
     """
+    if len(doc) and not doc.has_annotation("DEP"):
+        raise ModelError("event extraction needs the dependency parse: load the pipeline with parser=True")
     taxonomy = load_taxonomy()
     text = doc.text
     triggers = find_triggers(doc, taxonomy)

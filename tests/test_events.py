@@ -140,3 +140,14 @@ def test_no_triggers_no_events(pipeline, nlp):
     text = "The weather in Lisbon was pleasant and the museums were open."
     doc = nlp(text)
     assert extract_events(doc, Article("x", "", text), [], [], None) == []
+
+
+def test_a_doc_without_parse_is_a_clear_error(pipeline):
+    import spacy
+
+    from geo.errors import ModelError
+    from geo.model import Article
+
+    doc = spacy.blank("en")("Troops shelled Donetsk.")
+    with pytest.raises(ModelError, match="parser"):
+        extract_events(doc, Article("x", "", doc.text), [], [], None)
