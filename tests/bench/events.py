@@ -77,6 +77,36 @@ def throughput(n: int, batch: int, repeats: int) -> dict:
             "mean_chars": round(chars / max(1, len(articles))), "events": n_events, "happened": n_happened}
 
 
+def stage_times(n: int, batch: int) -> dict:
+    """Seconds per article of each stage (spaCy, geoparse, dates, events) on the first ``n`` articles."""
+    from geo.dates import find_dates
+    from geo.events import extract_events
+    from geo.nlp import pipe
+    from geo.pipeline import Pipeline
+    from geo.resolve import geoparse
+
+    p = Pipeline()
+    articles = _articles(n)
+    list(p.process(articles[:batch]))
+    t = time.perf_counter()
+    docs = list(pipe(p.nlp, (a.text for a in articles), batch))
+    spacy_s = time.perf_counter() - t
+    geo_s = dates_s = events_s = 0.0
+    for a, doc in zip(articles, docs):
+        t = time.perf_counter()
+        tops = geoparse(doc, p.gazetteer, published=a.published)
+        geo_s += time.perf_counter() - t
+        t = time.perf_counter()
+        dates = find_dates(doc, a.published)
+        dates_s += time.perf_counter() - t
+        t = time.perf_counter()
+        extract_events(doc, a, tops, dates, p.gazetteer)
+        events_s += time.perf_counter() - t
+    k = 1000 / max(1, len(articles))
+    return {"spacy_ms": round(spacy_s * k, 1), "geoparse_ms": round(geo_s * k, 1), "dates_ms": round(dates_s * k, 1),
+            "events_ms": round(events_s * k, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=600, help="articles for the throughput run")
@@ -95,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"throughput: {tp['median_articles_per_s']} articles/s median over batches of {tp['batch']} "
               f"(p10 {tp['p10_articles_per_s']}; {tp['articles']} articles, mean {tp['mean_chars']} chars; "
               f"{tp['events']} events, {tp['happened']} happened; pipeline load {tp['pipeline_load_s']} s)")
+        st = stage_times(min(args.articles, 200), args.batch)
+        print(f"per article: spaCy {st['spacy_ms']} ms, geoparse {st['geoparse_ms']} ms, dates {st['dates_ms']} ms, "
+              f"events {st['events_ms']} ms")
     if not args.skip_location:
         from geo.event_eval import evaluate_events
 
