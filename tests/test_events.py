@@ -151,3 +151,8 @@ def test_a_doc_without_parse_is_a_clear_error(pipeline):
     doc = spacy.blank("en")("Troops shelled Donetsk.")
     with pytest.raises(ModelError, match="parser"):
         extract_events(doc, Article("x", "", doc.text), [], [], None)
+
+
+@pytest.mark.parametrize("sentence", ["Stocks rallied after the market crash.", "He was fired from his job."])
+def test_business_and_office_idioms_are_not_triggers(nlp, sentence):
+    assert find_triggers(nlp(sentence)) == []
