@@ -37,7 +37,8 @@ CONTAINER_COST = 1.0
 LOCATIVE_PREPS = frozenset({
     "in", "at", "near", "inside", "outside", "across", "throughout", "around", "on", "into", "within", "along",
     "off", "over", "between", "outside", "beyond", "nearby", "toward", "towards", "through", "onto", "amid",
-    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "close",
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "close", "above", "below",
+    "beneath", "behind", "down", "up", "past", "alongside", "beside", "opposite", "underneath", "atop", "across",
 })
 PLACE_NOUNS = frozenset({
     "province", "city", "town", "village", "district", "region", "state", "county", "capital", "area", "outskirts",
