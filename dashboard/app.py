@@ -21,6 +21,8 @@ PLAY_INTERVAL_S = 1.5
 #: Above this many events, export files are generated when their button is clicked, not with every page run.
 EAGER_EXPORT_MAX = 20_000
 MAP_HEIGHT = 560
+#: Rows the events table shows (newest first); exports always hold every filtered event.
+TABLE_ROWS = 5000
 TABLE_COLUMNS = ["date", "type", "place_name", "precision", "country_code", "admin1_code", "confidence", "title",
                  "source", "id"]
 CREDITS = (
@@ -43,8 +45,10 @@ def _init_from_url(fac: dict[str, Any]) -> None:
     st.session_state["_url_problems"] = problems
     lo, hi = fac.get("date_min"), fac.get("date_max")
     if lo and hi:
-        start = min(max(state.start or lo, lo), hi)
-        end = max(min(state.end or hi, hi), start)
+        all_dates = st.query_params.get(filters.DATES_PARAM) == "all"
+        d_lo, d_hi = (lo, hi) if all_dates else fac["dense"]
+        start = min(max(state.start or d_lo, lo), hi)
+        end = max(min(state.end or d_hi, hi), start)
         st.session_state["f_dates"] = (start, end)
     for key, values, options in (
         ("f_types", state.types, fac.get("types", [])),
@@ -81,7 +85,7 @@ def _advance_play(fac: dict[str, Any]) -> None:
     if now - st.session_state.get("_play_t", 0.0) < PLAY_INTERVAL_S * 0.8:
         return
     st.session_state["_play_t"] = now
-    lo, hi = st.session_state.get("_play_range") or (fac["date_min"], fac["date_max"])
+    lo, hi = st.session_state.get("_play_range") or fac["dense"]
     frames = timeline_view.play_frames(lo, hi, st.session_state.get("_period", "day"))
     i = st.session_state.get("_play_i", -1) + 1
     if i >= len(frames):
@@ -134,7 +138,7 @@ def sidebar(fac: dict[str, Any]) -> FilterState:
     start = end = None
     lo, hi = fac.get("date_min"), fac.get("date_max")
     if lo and hi:
-        st.session_state.setdefault("f_dates", (lo, hi))
+        st.session_state.setdefault("f_dates", fac["dense"])
         value = sb.date_input("Date range", min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD")
         if isinstance(value, (list, tuple)) and len(value) == 2:
             start, end = value
@@ -169,6 +173,10 @@ def mirror_url(state: FilterState) -> None:
         wanted[filters.EVENT_PARAM] = str(st.session_state["selected_event"])
     if st.session_state.get("v_heat"):
         wanted[filters.HEAT_PARAM] = "1"
+    fac = st.session_state.get("_facets") or {}
+    if state.start is None and state.end is None and fac.get("dense") and \
+            tuple(fac["dense"]) != (fac.get("date_min"), fac.get("date_max")):
+        wanted[filters.DATES_PARAM] = "all"  # else the link would reopen on the default (dense) dates
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
@@ -178,32 +186,53 @@ def mirror_url(state: FilterState) -> None:
 
 
 def timeline_section(state: FilterState, fac: dict[str, Any], colors: dict[str, str]) -> None:
-    """Counts per period stacked by type; drag to select a span; play steps through time."""
-    base = data.events(filters.without_dates(state))
-    period = timeline_view.choose_period(fac.get("date_min"), fac.get("date_max"))
+    """Counts per period stacked by type; drag to select a span; play steps through time.
+
+    The axis spans the dense part of the dates (plus the selected dates), so a few far-off dates do not squash it;
+    how many dated events lie beyond the axis is said below it, and "All dates" brings them in.
+    """
+    dense_lo, dense_hi = fac["dense"]
+    lo = min(dense_lo, state.start or dense_lo)
+    hi = max(dense_hi, state.end or dense_hi)
+    period = timeline_view.choose_period(lo, hi)
     st.session_state["_period"] = period
-    counts = timeline_view.counts_frame(base, period)
+    counts = data.timeline_counts(filters.without_dates(state), period)
     selected = (state.start or fac["date_min"], state.end or fac["date_max"]) if (state.start or state.end) else None
     c1, c2, c3 = st.columns([6, 1, 1])
     c1.caption(f"Events per {period}, stacked by type. Drag across the bars to filter the dates; Play steps "
                f"through the selected dates one {period} at a time.")
     c2.button("⏸ Pause" if st.session_state.get("playing") else "▶ Play", on_click=_toggle_play, key="play",
               width="stretch")
-    c3.button("All dates", on_click=_reset_dates, key="all_dates", width="stretch")
-    chart = timeline_view.timeline_chart(counts, period=period, colors=colors, selected=selected)
+    c3.button("All dates", on_click=_reset_dates, key="all_dates", width="stretch",
+              help="Select every date, including far-off ones and undated events.")
+    chart = timeline_view.timeline_chart(counts, period=period, colors=colors, selected=selected, domain=(lo, hi))
     st.altair_chart(chart, width="stretch", key="timeline", on_select=_on_brush,
                     selection_mode=timeline_view.SELECTION)
+    if len(counts):
+        start = timeline_view.period_start(pd.Series([lo]), period).iloc[0]
+        end = pd.Timestamp(timeline_view.period_end(hi, period))
+        before = int(counts.loc[counts["period"] < start, "n"].sum())
+        after = int(counts.loc[counts["period"] > end, "n"].sum())
+        if before or after:
+            parts = [f"{before:,} before {lo}" if before else "", f"{after:,} after {hi}" if after else ""]
+            st.caption("Not on this axis: " + " and ".join(p for p in parts if p)
+                       + " (outlying dates). Use **All dates** or the date range to include them.")
 
 
-def map_section(df: pd.DataFrame, state: FilterState, fac: dict[str, Any], colors: dict[str, str]) -> None:
-    """The map: offline basemap, areas and aggregated markers for the current viewport; clicks select events."""
+@st.fragment
+def map_section(state: FilterState, fac: dict[str, Any], colors: dict[str, str]) -> None:
+    """The map: offline basemap, areas and aggregated markers for the current viewport; clicks select events.
+
+    A fragment: panning and zooming rerun only this function. Its view (zoom, viewport) is read from the map's
+    last report before the layers are built, so a view change redraws in the same run.
+    """
     from streamlit_folium import st_folium
 
-    view = st.session_state.get("map_view") or {"zoom": 2, "bbox": None}
-    areas, marks = data.map_features(state, zoom=view["zoom"], bbox=view["bbox"],
-                                     heatmap=bool(st.session_state.get("v_heat")), types=fac.get("types", []))
-    groups = map_view.groups_from_features(areas, marks)
-    type_counts = df["type"].astype(str).value_counts().to_dict() if len(df) else {}
+    view = _current_view()
+    heat = bool(st.session_state.get("v_heat"))
+    layers = data.map_features(state, zoom=view["zoom"], bbox=view["bbox"], heatmap=heat,
+                               types=fac.get("types", []))
+    groups = map_view.groups_from_features(layers.areas, layers.marks)
     m = map_view.build_base_map(
         basemap=st.session_state.get("_basemap_url") or data.basemap(),
         colors={t: colors[t] for t in fac.get("types", []) if t in colors},
@@ -217,14 +246,39 @@ def map_section(df: pd.DataFrame, state: FilterState, fac: dict[str, Any], color
         returned_objects=["last_active_drawing", "bounds", "zoom"],
         feature_group_to_add=groups,
     ) or {}
-    st.caption(
-        f"{len(df):,} events match; "
-        + ", ".join(f"{t.replace('_', ' ')} {n:,}" for t, n in list(type_counts.items())[:6])
-    )
-    _handle_map_output(out, view)
+    counts = layers.type_counts if layers.type_counts is not None else data.type_counts(state)
+    total = sum(counts.values())
+    shown = ", ".join(f"{t.replace('_', ' ')} {n:,}" for t, n in list(counts.items())[:6])
+    hint = " Density view: darker squares hold more events." if heat else ""
+    st.caption(f"{total:,} events match" + (f"; {shown}." if shown else ".") + hint)
+    if total == 0:
+        st.info("No events match these filters. Widen the dates (**All dates**) or clear some filters.")
+    _handle_map_click(out)
 
 
-def _handle_map_output(out: dict[str, Any], view: dict[str, Any]) -> None:
+def _current_view() -> dict[str, Any]:
+    """The zoom and viewport to build layers for, from the map's last report.
+
+    The viewport only changes when the user zooms or pans beyond the margin sent last time, so small pans keep
+    the same layers (and the same cache entry).
+    """
+    view = st.session_state.get("map_view") or {"zoom": 2, "bbox": None}
+    out = st.session_state.get("map") or {}
+    bounds, zoom = out.get("bounds"), out.get("zoom")
+    if bounds and zoom is not None and (bounds.get("_southWest") or {}).get("lat") is not None:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        bbox = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+        old = view.get("bbox")
+        # the first layers cover the whole world (no viewport yet): only a zoom change needs new layers then
+        padded = map_view.padded_bbox(old) if old else (-360.0, -90.0, 360.0, 90.0)
+        inside = bbox[0] >= padded[0] and bbox[2] <= padded[2] and bbox[1] >= padded[1] and bbox[3] <= padded[3]
+        if int(zoom) != int(view.get("zoom", -1)) or not inside:
+            view = {"zoom": int(zoom), "bbox": bbox}
+            st.session_state["map_view"] = view
+    return view
+
+
+def _handle_map_click(out: dict[str, Any]) -> None:
     drawing = out.get("last_active_drawing")
     if drawing:
         props = drawing.get("properties") or {}
@@ -233,17 +287,6 @@ def _handle_map_output(out: dict[str, Any], view: dict[str, Any]) -> None:
         if ids and st.session_state.get("_click_sig") != sig:
             st.session_state["_click_sig"] = sig
             _select(ids[0], ids)
-            st.rerun()
-    bounds, zoom = out.get("bounds"), out.get("zoom")
-    if bounds and zoom is not None and bounds.get("_southWest") and bounds["_southWest"].get("lat") is not None:
-        sw, ne = bounds["_southWest"], bounds["_northEast"]
-        bbox = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
-        old = view.get("bbox")
-        # the first render sends every event (no viewport yet): only a zoom change needs new layers then
-        padded = map_view.padded_bbox(old) if old else (-360.0, -90.0, 360.0, 90.0)
-        inside = bbox[0] >= padded[0] and bbox[2] <= padded[2] and bbox[1] >= padded[1] and bbox[3] <= padded[3]
-        if int(zoom) != int(view.get("zoom", -1)) or not inside:
-            st.session_state["map_view"] = {"zoom": int(zoom), "bbox": bbox}
             st.rerun()
 
 
@@ -295,11 +338,13 @@ def _event_label(event_id: str) -> str:
     return f"{ev.date or 'undated'} · {ev.type.replace('_', ' ')} · {ev.place.name if ev.place else '-'}"
 
 
-def table_section(df: pd.DataFrame, state: FilterState) -> None:
-    """The filtered events; selecting a row selects the event."""
-    shown = df[TABLE_COLUMNS].head(5000) if len(df) else pd.DataFrame(columns=TABLE_COLUMNS)
-    if len(df) > len(shown):
-        st.caption(f"Showing the newest {len(shown):,} of {len(df):,} events; exports contain all of them.")
+def table_section(state: FilterState) -> None:
+    """The newest filtered events (at most :data:`TABLE_ROWS`); selecting a row selects the event."""
+    n = sum(data.type_counts(state).values())
+    df = data.table_rows(state, TABLE_ROWS)
+    shown = df[TABLE_COLUMNS] if len(df) else pd.DataFrame(columns=TABLE_COLUMNS)
+    if n > len(shown):
+        st.caption(f"Showing the newest {len(shown):,} of {n:,} events; exports contain all of them.")
     sel = st.dataframe(
         shown, hide_index=True, width="stretch", key="table", on_select="rerun",
         selection_mode="single-row", height=320,
@@ -312,7 +357,7 @@ def table_section(df: pd.DataFrame, state: FilterState) -> None:
         st.session_state["_table_sig"] = sig
         _select(str(shown.iloc[rows[0]]["id"]))
         st.rerun()
-    export_section(state, n=len(df))
+    export_section(state, n=n)
 
 
 def export_section(state: FilterState, n: int) -> None:
@@ -337,7 +382,7 @@ def export_section(state: FilterState, n: int) -> None:
                             key=f"dl_{fmt}", width="stretch", on_click="ignore")
 
 
-def quality_section(state: FilterState, df: pd.DataFrame) -> None:
+def quality_section(state: FilterState) -> None:
     """How trustworthy the filtered view is: vague, undated, low-confidence, unresolved."""
     q = data.quality(state)
     total = max(q.get("total", 0), 1)
@@ -352,8 +397,10 @@ def quality_section(state: FilterState, df: pd.DataFrame) -> None:
         v = int(q.get(key, 0))
         col.metric(label, f"{v:,}", None if key in ("total", "unresolved_mentions") else f"{v / total:.0%}",
                    delta_color="off")
-    if len(df):
-        st.bar_chart(df["precision"].fillna("none").value_counts(), horizontal=True, height=180)
+    by_precision = data.counts_by(state, "precision")
+    if by_precision:
+        st.caption("Events per precision of their place")
+        st.bar_chart(pd.Series(by_precision, name="events"), horizontal=True, height=180)
 
 
 def ingest_section() -> None:
@@ -404,39 +451,40 @@ def main() -> None:
     st.session_state["_basemap_url"] = data.prepare_static()
 
     try:
-        fac = data.facets()
+        fac = dict(data.facets())
     except GeoError as exc:
         st.error(str(exc))
         with st.expander("Ingest articles", expanded=True):
             ingest_section()
         st.caption(CREDITS)
         return
+    if fac.get("date_min"):
+        profile = data.date_profile()
+        fac["dense"] = timeline_view.dense_range(profile["date"].tolist(), profile["n"].tolist()) \
+            or (fac["date_min"], fac["date_max"])
     st.session_state["_facets"] = fac
     _init_from_url(fac)
     for problem in st.session_state.get("_url_problems", []):
         st.warning(f"Link: {problem}")
     _advance_play(fac)
     state = sidebar(fac)
-    df = data.events(state)
     colors = map_view.type_colors(fac.get("types", []))
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        map_section(df, state, fac, colors)
+        map_section(state, fac, colors)
     with right:
         article_section()
     if fac.get("date_min"):
         timeline_section(state, fac, colors)
         if st.session_state.get("playing"):
             _play_ticker()
-    tab_events, tab_quality, tab_ingest, tab_about = st.tabs(["Events", "Quality", "Ingest", "About"])
-    with tab_events:
-        table_section(df, state)
-    with tab_quality:
-        quality_section(state, df)
-    with tab_ingest:
-        ingest_section()
-    with tab_about:
-        st.markdown(CREDITS)
+    # only the open tab runs: the others' work (and their browser widgets) wait until they are opened
+    tabs = st.tabs(["Events", "Quality", "Ingest", "About"], key="tab", on_change="rerun")
+    for tab, body in zip(tabs, (lambda: table_section(state), lambda: quality_section(state), ingest_section,
+                                lambda: st.markdown(CREDITS))):
+        with tab:
+            if tab.open is not False:
+                body()
     mirror_url(state)
     st.caption(CREDITS)
 

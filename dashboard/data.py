@@ -10,6 +10,7 @@ restart.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import tempfile
@@ -72,16 +73,157 @@ def _state(key: tuple[tuple[str, str], ...]) -> FilterState:
     return from_params(dict(key))[0]
 
 
-@st.cache_resource(show_spinner=False, max_entries=24)
-def _events(path: str, token: str, key: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    return _open_store(path).query_events(to_event_filter(_state(key)))
+def _sql_where(store: Any, f: Any) -> tuple[str, list[Any], str]:
+    """The store's WHERE clause for ``f``, its parameters, and the FROM clause it needs.
+
+    The filter semantics (dates, types, keyword search...) stay the store's; the articles table is joined only
+    when a condition reads it (alias ``a``), which keeps the map's scans to the events table.
+    """
+    where, params = store._where(f)
+    joined = "events e JOIN articles a ON a.id = e.article_id" if "a." in where else "events e"
+    return where, list(params), joined
+
+
+#: How an event row is drawn, in SQL (see :func:`dashboard.map_view.event_kind`).
+_KIND_SQL = ("CASE WHEN e.lat IS NULL OR e.lon IS NULL THEN 'none' "
+             "WHEN e.precision IN ('country', 'admin1', 'region') THEN e.precision ELSE 'point' END")
+_HEAT_KIND_SQL = "CASE WHEN e.lat IS NULL OR e.lon IS NULL THEN 'none' ELSE 'heat' END"
+
+
+def aggregate_sql(store: Any, f: Any, *, cell_deg: float, bbox: Sequence[float] | None = None,
+                  heatmap: bool = False) -> pd.DataFrame:
+    """The map's aggregate frame (:data:`dashboard.map_view.AGG_COLUMNS`) computed by SQLite in one scan.
+
+    Same groups as :func:`dashboard.map_view.aggregate_events` on the same events: point-like events keyed by
+    their grid cell (``CAST`` truncation equals ``floor`` here, the shifted coordinates being non-negative) and
+    kept inside ``bbox`` when given, areas by country / province code, unplaced events only counted.
+    """
+    from dashboard.map_view import AGG_COLUMNS, MAX_GROUP_IDS, bbox_sql
+
+    where, params, joined = _sql_where(store, f)
+    kind = _HEAT_KIND_SQL if heatmap else _KIND_SQL
+    inner = (f"SELECT {kind} AS kind, e.id AS id, e.type AS type, e.lat AS lat, e.lon AS lon, e.date AS date,"
+             f" e.country_code AS country_code, e.admin1_code AS admin1_code, e.place_name AS place_name"
+             f" FROM {joined}{where}")
+    outer_where, outer_params = "", []
+    if bbox is not None:
+        cond, outer_params = bbox_sql(bbox, lat="lat", lon="lon")
+        outer_where = f" WHERE kind NOT IN ('point', 'region', 'heat') OR {cond}"
+    sql = (
+        "SELECT kind, CASE WHEN kind IN ('point', 'region', 'heat') THEN"
+        " CAST(CAST((lat + 90.0) / ? AS INTEGER) AS TEXT) || ',' || CAST(CAST((lon + 180.0) / ? AS INTEGER) AS TEXT)"
+        " WHEN kind = 'country' THEN coalesce(country_code, '') WHEN kind = 'admin1' THEN coalesce(admin1_code, '')"
+        " ELSE '' END AS key, type, count(*), total(lat), total(lon), min(date), max(date),"
+        " CASE WHEN count(*) <= ? THEN group_concat(id, char(31)) END, max(place_name)"
+        f" FROM ({inner}){outer_where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+    rows = store._rows(sql, [cell_deg, cell_deg, MAX_GROUP_IDS, *params, *outer_params])
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(AGG_COLUMNS))
+
+
+def details_sql(store: Any, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Popup fields (title, date, type, place, precision, confidence, position) of the given events."""
+    if not ids:
+        return {}
+    rows = store._rows(
+        "SELECT e.id, e.type, e.date, e.lat, e.lon, e.place_name, e.precision, e.confidence, a.title"
+        " FROM events e JOIN articles a ON a.id = e.article_id WHERE e.id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(ids))])
+    return {r["id"]: dict(r) for r in rows}
+
+
+def _events_frame(path: str, key: tuple[tuple[str, str], ...], limit: int | None = None) -> pd.DataFrame:
+    return _open_store(path).query_events(to_event_filter(_state(key), limit=limit))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _table(path: str, token: str, key: tuple[tuple[str, str], ...], limit: int) -> pd.DataFrame:
+    return _events_frame(path, key, limit)
+
+
+def table_rows(state: FilterState, limit: int = 5000) -> pd.DataFrame:
+    """The newest ``limit`` events matching ``state``, all columns (what the events table shows)."""
+    path = store_path()
+    open_store(path)
+    return _table(str(path), store_token(path), _key(state), int(limit))
 
 
 def events(state: FilterState) -> pd.DataFrame:
-    """Events matching ``state`` (shared cached frame: do not modify it)."""
+    """Every event matching ``state`` (not cached: whole views are only loaded for exports and tests)."""
     path = store_path()
     open_store(path)
-    return _events(str(path), store_token(path), _key(state))
+    return _events_frame(str(path), _key(state))
+
+
+#: Columns :func:`counts_by` may group on.
+COUNT_COLUMNS = ("type", "precision")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _counts_by(path: str, token: str, key: tuple[tuple[str, str], ...], column: str) -> dict[str, int]:
+    if column not in COUNT_COLUMNS:
+        raise ValueError(f"cannot count by {column!r}")
+    store = _open_store(path)
+    where, params, joined = _sql_where(store, to_event_filter(_state(key)))
+    rows = store._rows(f"SELECT coalesce(e.{column}, 'none'), count(*) FROM {joined}{where}"
+                       " GROUP BY 1 ORDER BY 2 DESC, 1", params)
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def counts_by(state: FilterState, column: str) -> dict[str, int]:
+    """How many events matching ``state`` have each value of ``column`` (``type`` or ``precision``), largest
+    first."""
+    path = store_path()
+    open_store(path)
+    return _counts_by(str(path), store_token(path), _key(state), column)
+
+
+def type_counts(state: FilterState) -> dict[str, int]:
+    """How many events of each type match ``state`` (largest first)."""
+    return counts_by(state, "type")
+
+
+_PERIOD_SQL = {
+    "day": "e.date",
+    "week": "date(e.date, 'weekday 0', '-6 days')",
+    "month": "substr(e.date, 1, 7) || '-01'",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _timeline(path: str, token: str, key: tuple[tuple[str, str], ...], period: str) -> pd.DataFrame:
+    store = _open_store(path)
+    where, params, joined = _sql_where(store, to_event_filter(_state(key)))
+    where = (where + " AND " if where else " WHERE ") + "e.date IS NOT NULL"
+    rows = store._rows(f"SELECT {_PERIOD_SQL[period]} AS period, e.type, count(*) FROM {joined}{where}"
+                       " GROUP BY 1, 2 ORDER BY 1, 2", params)
+    df = pd.DataFrame([tuple(r) for r in rows], columns=["period", "type", "n"])
+    df["period"] = pd.to_datetime(df["period"], errors="coerce")
+    df["n"] = df["n"].astype("int64")
+    return df[df["period"].notna()].reset_index(drop=True)
+
+
+def timeline_counts(state: FilterState, period: str) -> pd.DataFrame:
+    """Dated events matching ``state`` counted per period (day, week, month) and type, like
+    :func:`dashboard.timeline_view.counts_frame` but computed by SQLite."""
+    path = store_path()
+    open_store(path)
+    return _timeline(str(path), store_token(path), _key(state), period)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _date_profile(path: str, token: str) -> pd.DataFrame:
+    rows = _open_store(path)._rows(
+        "SELECT date, count(*) FROM events WHERE happened = 1 AND date IS NOT NULL GROUP BY 1 ORDER BY 1")
+    return pd.DataFrame({"date": [dt.date.fromisoformat(r[0][:10]) for r in rows],
+                         "n": [int(r[1]) for r in rows]})
+
+
+def date_profile() -> pd.DataFrame:
+    """Events per day over the whole store (columns ``date``, ``n``): where the dates are dense."""
+    path = store_path()
+    open_store(path)
+    return _date_profile(str(path), store_token(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -214,22 +356,54 @@ def footprints(codes: Sequence[str]) -> dict[str, dict[str, Any]]:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _map_features(path: str, token: str, key: tuple[tuple[str, str], ...], zoom: int,
                   bbox: tuple[float, float, float, float] | None, heatmap: bool,
-                  types: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from dashboard.map_view import event_features, split_by_precision, type_colors
+                  types: tuple[str, ...]) -> MapLayers:
+    from dashboard import map_view
 
-    df = _events(path, token, key)
-    _, admin1, _, _ = split_by_precision(df)
-    return event_features(
-        df, zoom=zoom, bbox=bbox, colors=type_colors(types), country_shapes=country_shapes(),
-        footprints=footprints(sorted(admin1["admin1_code"].dropna().unique().tolist())), heatmap=heatmap,
+    store = _open_store(path)
+    size = map_view.heat_cell_deg(zoom) if heatmap else map_view.cell_size_deg(zoom)
+    agg = aggregate_sql(store, to_event_filter(_state(key)), cell_deg=size, bbox=bbox, heatmap=heatmap)
+    details = details_sql(store, map_view.detail_ids(agg))
+    codes = sorted(agg.loc[agg["kind"] == "admin1", "key"].dropna().unique().tolist())
+    areas, marks = map_view.features_from_aggregates(
+        agg, details, zoom=zoom, colors=map_view.type_colors(types),
+        country_shapes=country_shapes() if (agg["kind"] == "country").any() else {},
+        footprints=footprints(codes),
     )
+    counts = None
+    if bbox is None:  # the scan saw every matching event: the totals come for free
+        totals = agg.groupby("type")["n"].sum().sort_values(ascending=False, kind="stable")
+        counts = {str(t): int(n) for t, n in totals.items()}
+    return MapLayers(areas=areas, marks=marks, type_counts=counts)
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """What the map draws for one filter, zoom and viewport (shared cached object: do not modify)."""
+
+    areas: list[dict[str, Any]]
+    marks: list[dict[str, Any]]
+    #: Events per type over the whole filtered view, when the aggregation saw all of it (no viewport limit).
+    type_counts: dict[str, int] | None = None
+
+
+#: Below this zoom the whole world is aggregated at once (few cells), so panning never needs a new query.
+WORLD_ZOOM = 4
 
 
 def map_features(state: FilterState, *, zoom: int, bbox: Sequence[float] | None, heatmap: bool,
-                 types: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The (area, marker) features of the filtered events for a zoom and viewport (cached; do not modify)."""
+                 types: Sequence[str]) -> MapLayers:
+    """The map's area and marker features for the filtered events at a zoom and viewport (cached).
+
+    One SQL scan aggregates the matching events into zoom-sized cells (and country / province areas); at zoom
+    :data:`WORLD_ZOOM` or more only the viewport grown by half its size on each side is scanned.
+    """
+    from dashboard.map_view import padded_bbox
+
     path = store_path()
-    box = tuple(round(float(v), 3) for v in bbox) if bbox is not None else None
+    open_store(path)
+    box = None
+    if bbox is not None and int(zoom) >= WORLD_ZOOM:
+        box = tuple(round(float(v), 3) for v in padded_bbox(bbox))  # type: ignore[union-attr]
     return _map_features(str(path), store_token(path), _key(state), int(zoom), box, bool(heatmap), tuple(types))
 
 
@@ -240,7 +414,7 @@ def map_features(state: FilterState, *, zoom: int, bbox: Sequence[float] | None,
 def _export(path: str, token: str, key: tuple[tuple[str, str], ...], fmt: str) -> bytes:
     from geo import export
 
-    df = _events(path, token, key)
+    df = _events_frame(path, key)
     if fmt == "geojson":
         return json.dumps(export.events_to_geojson(df), ensure_ascii=False).encode("utf-8")
     if fmt == "csv":
@@ -364,7 +538,11 @@ def save_articles(articles: Sequence[Any]) -> Any:
 
 def clear_caches() -> None:
     """Drop cached query results (the token changes on write anyway; this frees memory at once)."""
-    _events.clear()
+    _table.clear()
+    _counts_by.clear()
+    _timeline.clear()
+    _date_profile.clear()
+    _map_features.clear()
     _facets.clear()
     _quality.clear()
     _bundle.clear()

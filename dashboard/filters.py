@@ -28,9 +28,11 @@ PARAMS = {
     "precisions": "precision",
     "sources": "source",
 }
-#: Other view parameters kept in the URL: selected event, density view.
+#: Other view parameters kept in the URL: selected event, density view, all dates.
 EVENT_PARAM = "event"
 HEAT_PARAM = "heat"
+#: ``dates=all``: every date was chosen on purpose (the default is the dense part of the dates).
+DATES_PARAM = "dates"
 
 _LISTS = ("types", "countries", "admin1", "precisions", "sources")
 _MAX_TEXT = 200

@@ -54,13 +54,20 @@ _CSS = """
 .ev-cluster { background: rgba(255,255,255,0.55); border-radius: 50%; }
 .ev-cluster div { border-radius: 50%; color: #fff; font: 600 12px/1 system-ui, sans-serif; display: flex;
   align-items: center; justify-content: center; box-shadow: 0 0 0 2px rgba(255,255,255,.8); }
-.ev-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px; font: 12px system-ui,
-  sans-serif; line-height: 1.5; max-height: 260px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
-.ev-legend i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px; }
+.ev-legend { background: rgba(255,255,255,.94); padding: 4px 8px; border-radius: 4px; font: 12px system-ui,
+  sans-serif; line-height: 1.5; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 240px; }
+.ev-legend summary { cursor: pointer; font-weight: 600; }
+.ev-legend-body { max-height: 220px; overflow-y: auto; padding-top: 2px; }
+.ev-legend i, .ev-popup i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px;
+  vertical-align: -1px; }
 .ev-legend .ev-area { border-radius: 2px; opacity: .6; }
+.ev-legend .ev-badge { width: auto; height: auto; min-width: 14px; padding: 0 2px; font: 600 9px/14px system-ui;
+  font-style: normal; text-align: center; color: #fff; background: #888; }
 .ev-popup table { border-collapse: collapse; font-size: 12px; }
 .ev-popup th { text-align: left; padding-right: 6px; color: #555; font-weight: 600; vertical-align: top; }
 .ev-popup h4 { font-size: 13px; margin: 0 0 4px 0; }
+.ev-popup ul { padding-left: 0; margin: 2px 0 4px 0; list-style: none; font-size: 12px; }
+.ev-popup ul.ev-list { padding-left: 14px; list-style: disc; }
 </style>
 """
 
@@ -119,38 +126,74 @@ def event_popup_html(row: Mapping[str, Any]) -> str:
     e = html.escape
     rows = [
         ("Date", _fmt(row.get("date"))),
-        ("Type", _fmt(row.get("type"))),
+        ("Type", _fmt(row.get("type")).replace("_", " ")),
         ("Place", _fmt(row.get("place_name"))),
         ("Precision", _fmt(row.get("precision"))),
         ("Confidence", _fmt(row.get("confidence"))),
     ]
     body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
-    return f'<div class="ev-popup"><h4>{e(_fmt(row.get("title")))}</h4><table>{body}</table></div>'
+    return (f'<div class="ev-popup"><h4>{e(_fmt(row.get("title")))}</h4><table>{body}</table>'
+            "<small>Click to read the article.</small></div>")
 
 
-def group_popup_html(title: str, rows: pd.DataFrame, *, limit: int = 8) -> str:
-    """HTML popup of several events (a cluster or an area): a heading and the first titles, escaped."""
+def group_popup_html(
+    title: str,
+    type_counts: Mapping[str, int],
+    *,
+    colors: Mapping[str, str],
+    dates: tuple[Any, Any] = (None, None),
+    rows: Sequence[Mapping[str, Any]] = (),
+    n: int = 0,
+    selectable: bool = True,
+) -> str:
+    """HTML popup of several events (a cluster or an area): counts per type, date span, the newest events; escaped.
+
+    ``rows`` are the events listed (at most a few); ``n`` is how many the group holds; ``selectable`` says whether
+    a click selects them (small groups) or the user has to zoom in or filter first.
+    """
     e = html.escape
-    items = "".join(
-        f"<li>{e(_fmt(r.get('date')))} &middot; {e(_fmt(r.get('type')))} &middot; {e(_fmt(r.get('title')))}</li>"
-        for r in rows.head(limit).to_dict("records")
+    kinds = "".join(
+        f'<li><i style="background:{e(_color(colors, t))}"></i>{e(str(t).replace("_", " "))}: {int(k):,}</li>'
+        for t, k in sorted(type_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
     )
-    more = f"<li>&hellip; and {len(rows) - limit} more</li>" if len(rows) > limit else ""
-    return (
-        f'<div class="ev-popup"><h4>{e(title)}</h4><ul style="padding-left:16px;margin:0">{items}{more}</ul>'
-        "<small>Click selects these events; zoom in to separate them.</small></div>"
+    lo, hi = (_fmt(d) for d in dates)
+    span = "" if lo == "-" else f"<div>{e(lo)}{'' if hi in ('-', lo) else ' to ' + e(hi)}</div>"
+    listed = "".join(
+        f"<li>{e(_fmt(r.get('date')))} &middot; {e(_fmt(r.get('type')).replace('_', ' '))} &middot; "
+        f"{e(_fmt(r.get('title')))}</li>"
+        for r in rows
     )
+    more = f"<li>&hellip; and {n - len(rows):,} more</li>" if listed and n > len(rows) else ""
+    events = f'<ul class="ev-list">{listed}{more}</ul>' if listed else ""
+    hint = ("Click selects these events; zoom in to separate them." if selectable
+            else "Zoom in or narrow the filters to pick single events.")
+    return (f'<div class="ev-popup"><h4>{e(title)}</h4>{span}<ul class="ev-types">{kinds}</ul>{events}'
+            f"<small>{hint}</small></div>")
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# aggregation
+# aggregation: events -> groups per (kind, cell or area, type) -> map features
 # ---------------------------------------------------------------------------------------------------------------
+
+#: Columns of an aggregate frame (see :func:`aggregate_events`; the dashboard computes the same in SQL).
+AGG_COLUMNS = ("kind", "key", "type", "n", "lat_sum", "lon_sum", "date_min", "date_max", "ids", "name")
+#: A group lists its event ids (so a click can select them) only up to this many events.
+MAX_GROUP_IDS = 50
+#: Separator of the event ids of a group in the ``ids`` column.
+ID_SEP = "\x1f"
+#: How many events a group popup lists.
+POPUP_LIST = 8
 
 
 def cell_size_deg(zoom: float) -> float:
     """Aggregation cell size in degrees at a zoom level (about :data:`CELL_PX` screen pixels)."""
     z = max(0.0, min(float(zoom), MAX_ZOOM))
     return 360.0 / (2.0**z) * CELL_PX / 256.0
+
+
+def heat_cell_deg(zoom: float) -> float:
+    """Density-view cell size: half an aggregation cell, so the density reads finer than the clusters."""
+    return cell_size_deg(zoom) / 2.0
 
 
 def padded_bbox(bbox: Sequence[float] | None, pad: float = 0.5) -> tuple[float, float, float, float] | None:
@@ -166,43 +209,132 @@ def padded_bbox(bbox: Sequence[float] | None, pad: float = 0.5) -> tuple[float, 
     return (w, max(-90.0, s - dy), e, min(90.0, n + dy))
 
 
+def _lon_mask(lon: np.ndarray, w: float, e: float) -> np.ndarray:
+    if e - w >= 360:
+        return np.ones(len(lon), dtype=bool)
+    # also accept longitudes shifted by a whole turn (a view across the antimeridian)
+    lon_w = ((lon - w) % 360.0) + w
+    return (lon_w >= w) & (lon_w <= e)
+
+
 def _in_bbox(df: pd.DataFrame, bbox: Sequence[float] | None) -> pd.DataFrame:
     if bbox is None or df.empty:
         return df
     w, s, e, n = bbox
     lat = df["lat"].to_numpy(dtype=float)
     lon = df["lon"].to_numpy(dtype=float)
+    return df[(lat >= s) & (lat <= n) & _lon_mask(lon, w, e)]
+
+
+def bbox_sql(bbox: Sequence[float], lat: str = "e.lat", lon: str = "e.lon") -> tuple[str, list[float]]:
+    """An SQL condition (and its parameters) true for points inside ``bbox``: the same test as the pandas path.
+
+    Leaflet reports views across the antimeridian with ``east > 180`` or ``west < -180``; such a box is normalised
+    and split into two longitude ranges (stored longitudes lie in [-180, 180]).
+    """
+    w, s, e, n = (float(v) for v in bbox)
     if e - w >= 360:
-        mask_lon = np.ones(len(df), dtype=bool)
-    else:
-        # also accept longitudes shifted by a whole turn (a view across the antimeridian)
-        lon_w = ((lon - w) % 360.0) + w
-        mask_lon = (lon_w >= w) & (lon_w <= e)
-    mask = (lat >= s) & (lat <= n) & mask_lon
-    return df[mask]
+        return f"({lat} BETWEEN ? AND ?)", [s, n]
+    w0 = ((w + 180.0) % 360.0) - 180.0
+    e0 = w0 + (e - w)
+    if e0 <= 180.0:
+        return f"({lat} BETWEEN ? AND ? AND {lon} BETWEEN ? AND ?)", [s, n, w0, e0]
+    return f"({lat} BETWEEN ? AND ? AND ({lon} >= ? OR {lon} <= ?))", [s, n, w0, e0 - 360.0]
 
 
-def _located(df: pd.DataFrame) -> pd.DataFrame:
+def event_kind(precision: pd.Series, located: np.ndarray) -> np.ndarray:
+    """How each event is drawn: ``point``, ``region``, ``country``, ``admin1``, or ``none`` when it has no place."""
+    prec = precision.fillna("point").astype(str).to_numpy()
+    kind = np.where(np.isin(prec, ("country", "admin1", "region")), prec, "point")
+    return np.where(located, kind, "none")
+
+
+def aggregate_events(
+    df: pd.DataFrame, *, zoom: float, bbox: Sequence[float] | None = None, heatmap: bool = False
+) -> pd.DataFrame:
+    """Group event rows by (kind, cell or area code, type): the map's whole input, with :data:`AGG_COLUMNS`.
+
+    Point-like events (``point``, ``region``; every located event in the density view, kind ``heat``) are keyed
+    by their zoom-sized grid cell ``"row,col"`` and, when ``bbox`` is given, kept only inside it; areas by their
+    country or province code; unplaced events (kind ``none``) are only counted. This is the reference for the
+    SQL aggregation the dashboard runs on the store (:func:`dashboard.data.map_aggregates`).
+    """
     if df.empty:
-        return df
-    return df[df["lat"].notna() & df["lon"].notna()]
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in AGG_COLUMNS})
+    lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(dtype=float)
+    located = ~(np.isnan(lat) | np.isnan(lon))
+    kind = event_kind(df["precision"], located)
+    if heatmap:
+        kind = np.where(located, "heat", "none")
+    pointlike = np.isin(kind, ("point", "region", "heat"))
+    if bbox is not None:
+        w, s, e, n = bbox
+        inside = (lat >= s) & (lat <= n) & _lon_mask(np.nan_to_num(lon), w, e)
+        keep = ~pointlike | inside
+        df, lat, lon, kind, pointlike = df[keep], lat[keep], lon[keep], kind[keep], pointlike[keep]
+    size = heat_cell_deg(zoom) if heatmap else cell_size_deg(zoom)
+    gy = np.floor((np.nan_to_num(lat) + 90.0) / size).astype(np.int64)
+    gx = np.floor((np.nan_to_num(lon) + 180.0) / size).astype(np.int64)
+    cells = pd.Series(gy.astype(str), dtype=object) + "," + pd.Series(gx.astype(str), dtype=object)
+    country = df["country_code"].fillna("").astype(str).to_numpy() if "country_code" in df else ""
+    admin1 = df["admin1_code"].fillna("").astype(str).to_numpy() if "admin1_code" in df else ""
+    key = np.where(pointlike, cells.to_numpy(), np.where(kind == "country", country,
+                                                          np.where(kind == "admin1", admin1, "")))
+    dates = df["date"].map(lambda d: None if d is None or (isinstance(d, float) and math.isnan(d))
+                           else str(d)[:10]) if "date" in df else pd.Series([None] * len(df))
+    frame = pd.DataFrame({
+        "kind": kind, "key": key, "type": df["type"].astype(str).to_numpy(),
+        "lat": np.nan_to_num(lat), "lon": np.nan_to_num(lon), "date": dates.to_numpy(),
+        "id": df["id"].astype(str).to_numpy(),
+        "name": df["place_name"].to_numpy() if "place_name" in df else None,
+    })
+
+    def ids(s: pd.Series) -> str | None:
+        return ID_SEP.join(s) if len(s) <= MAX_GROUP_IDS else None
+
+    out = frame.groupby(["kind", "key", "type"], sort=True).agg(
+        n=("id", "size"), lat_sum=("lat", "sum"), lon_sum=("lon", "sum"),
+        date_min=("date", lambda s: min((d for d in s if d), default=None)),
+        date_max=("date", lambda s: max((d for d in s if d), default=None)),
+        ids=("id", ids), name=("name", lambda s: max((str(v) for v in s if isinstance(v, str)), default=None)),
+    ).reset_index()
+    return out[list(AGG_COLUMNS)]
 
 
-def split_by_precision(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Split located events into (points, admin1 areas, country areas, regions)."""
-    df = _located(df)
-    prec = df["precision"].fillna("point").astype(str)
-    return (
-        df[~prec.isin(("admin1", "country", "region"))],
-        df[prec == "admin1"],
-        df[prec == "country"],
-        df[prec == "region"],
-    )
+def _split_ids(value: Any) -> list[str]:
+    return [i for i in str(value).split(ID_SEP) if i] if isinstance(value, str) and value else []
 
 
-def _dominant(series: pd.Series) -> str:
-    counts = series.astype(str).value_counts()
-    return str(counts.index[0]) if len(counts) else ""
+def _merge(rows: pd.DataFrame) -> dict[str, Any]:
+    """One group's totals across its per-type rows."""
+    n = int(rows["n"].sum())
+    by_type = rows.groupby("type")["n"].sum().astype(int).to_dict()
+    ids: list[str] | None = None
+    if n <= MAX_GROUP_IDS and rows["ids"].notna().all():
+        ids = sorted(i for v in rows["ids"] for i in _split_ids(v))
+    dmin = [d for d in rows["date_min"] if isinstance(d, str) and d]
+    dmax = [d for d in rows["date_max"] if isinstance(d, str) and d]
+    names = [str(v) for v in rows["name"] if isinstance(v, str) and v]
+    return {
+        "n": n, "by_type": by_type, "type": max(sorted(by_type), key=lambda t: by_type[t]) if by_type else "",
+        "lat": float(rows["lat_sum"].sum()) / max(n, 1), "lon": float(rows["lon_sum"].sum()) / max(n, 1),
+        "ids": ids, "dates": (min(dmin) if dmin else None, max(dmax) if dmax else None),
+        "name": max(names) if names else None,
+    }
+
+
+def detail_ids(agg: pd.DataFrame) -> list[str]:
+    """The event ids whose details (title, date...) the popups need: single events and a few per small group."""
+    out: list[str] = []
+    if agg.empty:
+        return out
+    for _, rows in agg[agg["kind"] != "heat"].groupby(["kind", "key"], sort=False):
+        if int(rows["n"].sum()) > MAX_GROUP_IDS:
+            continue
+        ids = sorted(i for v in rows["ids"] for i in _split_ids(v))
+        out.extend(ids[:POPUP_LIST])
+    return out
 
 
 def _event_props(row: Mapping[str, Any], colors: Mapping[str, str], kind: str) -> dict[str, Any]:
@@ -213,125 +345,117 @@ def _event_props(row: Mapping[str, Any], colors: Mapping[str, str], kind: str) -
         "type": _fmt(row.get("type")),
         "color": _color(colors, row.get("type")),
         "popup": event_popup_html(row),
-        "tip": html.escape(f"{_fmt(row.get('type'))} · {_fmt(row.get('place_name'))} · {_fmt(row.get('date'))}"),
+        "tip": html.escape(f"{_fmt(row.get('type')).replace('_', ' ')} · {_fmt(row.get('place_name'))} · "
+                           f"{_fmt(row.get('date'))}"),
     }
 
 
-def _group_props(
-    rows: pd.DataFrame, colors: Mapping[str, str], kind: str, title: str, *, max_ids: int = 50
-) -> dict[str, Any]:
-    t = _dominant(rows["type"])
+def _group_props(g: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]], colors: Mapping[str, str],
+                 kind: str, title: str) -> dict[str, Any]:
+    ids = g["ids"] or []
+    listed = sorted((details[i] for i in ids if i in details), key=lambda r: (str(r.get("date") or ""),
+                                                                               str(r.get("id"))), reverse=True)
     return {
         "kind": kind,
-        "n": int(len(rows)),
-        "event_ids": [str(i) for i in rows["id"].head(max_ids)],
-        "type": t,
-        "color": _color(colors, t),
-        "popup": group_popup_html(title, rows),
+        "n": g["n"],
+        "event_ids": ids,
+        "type": g["type"],
+        "color": _color(colors, g["type"]),
+        "popup": group_popup_html(title, g["by_type"], colors=colors, dates=g["dates"], rows=listed[:POPUP_LIST],
+                                  n=g["n"], selectable=bool(ids)),
         "tip": html.escape(title),
     }
 
 
-def point_features(
-    df: pd.DataFrame,
+def _single(g: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    ids = g["ids"] or []
+    return details.get(ids[0]) if g["n"] == 1 and ids else None
+
+
+def features_from_aggregates(
+    agg: pd.DataFrame,
+    details: Mapping[str, Mapping[str, Any]],
     *,
     zoom: float,
-    bbox: Sequence[float] | None,
     colors: Mapping[str, str],
-    kind_single: str = "event",
-) -> list[dict[str, Any]]:
-    """GeoJSON features of point events aggregated into zoom-sized grid cells within ``bbox``.
+    country_shapes: Mapping[str, Mapping[str, Any]] | None = None,
+    footprints: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The (area, marker) GeoJSON features of an aggregate frame (:func:`aggregate_events`).
 
-    A cell with one event yields that event (``kind='event'``), a cell with several a cluster
-    (``kind='cluster'``, ``n`` events, drawn at their mean position).
+    ``details`` maps event ids to their rows (title, date, type, place_name, precision, confidence) for the
+    popups. A point cell with one event becomes that event (``kind='event'``, or ``'region'``), a cell with several
+    a cluster badge at their mean position; a country / province group becomes its outline or footprint (a dashed
+    circle flagged ``approximate`` when no shape is at hand); density cells (``heat``) become coloured squares.
     """
-    df = _in_bbox(_located(df), bbox)
-    if df.empty:
-        return []
-    size = cell_size_deg(zoom)
-    lat = df["lat"].to_numpy(dtype=float)
-    lon = df["lon"].to_numpy(dtype=float)
-    key = np.floor((lat + 90.0) / size).astype(np.int64) * 1_000_003 + np.floor((lon + 180.0) / size).astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    keys_sorted = key[order]
-    starts = np.flatnonzero(np.r_[True, keys_sorted[1:] != keys_sorted[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    features: list[dict[str, Any]] = []
-    for a, b in zip(starts, ends):
-        idx = order[a:b]
-        if b - a == 1:
-            row = df.iloc[int(idx[0])].to_dict()
-            props = _event_props(row, colors, kind_single)
-            coords = [float(row["lon"]), float(row["lat"])]
-        else:
-            rows = df.iloc[idx]
-            props = _group_props(rows, colors, "cluster", f"{b - a} events")
-            coords = [float(lon[idx].mean()), float(lat[idx].mean())]
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords}, "properties": props})
-    return features
-
-
-def area_features(
-    admin1: pd.DataFrame,
-    countries: pd.DataFrame,
-    *,
-    colors: Mapping[str, str],
-    country_shapes: Mapping[str, Mapping[str, Any]],
-    footprints: Mapping[str, Mapping[str, Any]],
-) -> list[dict[str, Any]]:
-    """One feature per country / province that has events, shaped by its outline or footprint.
-
-    ``country_shapes`` maps ISO alpha-2 codes to GeoJSON geometries; ``footprints`` maps ISO 3166-2 admin1 codes
-    to geometries. An area without a shape falls back to a circle-sized polygon around the events' point, marked
-    ``approximate`` so the popup can say so.
-    """
-    features: list[dict[str, Any]] = []
-    for frame, key_col, shapes, kind, radius in (
-        (countries, "country_code", country_shapes, "country", 2.0),
-        (admin1, "admin1_code", footprints, "admin1", 0.5),
-    ):
-        if frame.empty:
-            continue
-        keys = frame[key_col].fillna("").astype(str)
-        for key, rows in frame.groupby(keys, sort=True):
-            name = _fmt(rows["place_name"].iloc[0])
-            if len(rows) == 1:
-                props = _event_props(rows.iloc[0].to_dict(), colors, kind)
-            else:
-                props = _group_props(rows, colors, kind, f"{name}: {len(rows)} events")
+    areas: list[dict[str, Any]] = []
+    marks: list[dict[str, Any]] = []
+    if agg.empty:
+        return areas, marks
+    country_shapes = country_shapes or {}
+    footprints = footprints or {}
+    heat = agg[agg["kind"] == "heat"]
+    if len(heat):
+        size = heat_cell_deg(zoom)
+        cells = heat.groupby("key", sort=True)["n"].sum()
+        n_max = int(cells.max())
+        for key, n in cells.items():
+            y, x = (int(v) for v in str(key).split(","))
+            s, w = y * size - 90.0, x * size - 180.0
+            ring = [[w, s], [w + size, s], [w + size, s + size], [w, s + size], [w, s]]
+            marks.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                          "properties": {"kind": "heat", "n": int(n), "color": heat_color(int(n), n_max),
+                                         "tip": f"{int(n):,} events"}})
+    for kind, shapes, radius in (("country", country_shapes, 2.0), ("admin1", footprints, 0.5)):
+        part = agg[agg["kind"] == kind]
+        for key, rows in part.groupby("key", sort=True):
+            g = _merge(rows)
+            name = g["name"] or str(key) or "unknown"
+            one = _single(g, details)
+            props = (_event_props(one, colors, kind) if one is not None
+                     else _group_props(g, details, colors, kind, f"{name}: {g['n']:,} events"))
             props["kind"] = kind
             props["area"] = name
-            geom = shapes.get(key) if key else None
+            geom = shapes.get(str(key)) if key else None
             if geom is None:
-                geom = circle_polygon(float(rows["lat"].mean()), float(rows["lon"].mean()), radius)
+                geom = circle_polygon(g["lat"], g["lon"], radius)
                 props["approximate"] = True
-            features.append({"type": "Feature", "geometry": dict(geom), "properties": props})
-    return features
+            areas.append({"type": "Feature", "geometry": dict(geom), "properties": props})
+    for kind, single_kind in (("point", "event"), ("region", "region")):
+        part = agg[agg["kind"] == kind]
+        for _, rows in part.groupby("key", sort=True):
+            g = _merge(rows)
+            one = _single(g, details)
+            if one is not None:
+                props = _event_props(one, colors, single_kind)
+                coords = [float(one["lon"]), float(one["lat"])] if "lat" in one else [g["lon"], g["lat"]]
+            else:
+                props = _group_props(g, details, colors, "cluster", f"{g['n']:,} events")
+                coords = [g["lon"], g["lat"]]
+            marks.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords},
+                          "properties": props})
+    return areas, marks
+
+
+def _details_from_frame(df: pd.DataFrame, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not ids or df.empty:
+        return {}
+    sub = df[df["id"].astype(str).isin(set(ids))]
+    return {str(r["id"]): r for r in sub.to_dict("records")}
+
+
+def point_features(df: pd.DataFrame, *, zoom: float, bbox: Sequence[float] | None,
+                   colors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Marker features of ``df``'s point and region events, aggregated into zoom-sized cells inside ``bbox``."""
+    agg = aggregate_events(df, zoom=zoom, bbox=bbox)
+    agg = agg[agg["kind"].isin(("point", "region"))]
+    return features_from_aggregates(agg, _details_from_frame(df, detail_ids(agg)), zoom=zoom, colors=colors)[1]
 
 
 def heat_features(df: pd.DataFrame, *, zoom: float, bbox: Sequence[float] | None) -> list[dict[str, Any]]:
-    """Density view: one rectangle per non-empty grid cell, coloured by its event count (all precisions)."""
-    df = _in_bbox(_located(df), bbox)
-    if df.empty:
-        return []
-    size = cell_size_deg(zoom) / 2.0
-    gy = np.floor((df["lat"].to_numpy(dtype=float) + 90.0) / size).astype(np.int64)
-    gx = np.floor((df["lon"].to_numpy(dtype=float) + 180.0) / size).astype(np.int64)
-    cells = pd.DataFrame({"gy": gy, "gx": gx}).value_counts()
-    n_max = int(cells.max())
-    features = []
-    for (y, x), n in cells.items():
-        s, w = y * size - 90.0, x * size - 180.0
-        ring = [[w, s], [w + size, s], [w + size, s + size], [w, s + size], [w, s]]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": {"kind": "heat", "n": int(n), "color": heat_color(int(n), n_max),
-                               "tip": f"{int(n)} events"},
-            }
-        )
-    return features
+    """Density view: one square per non-empty cell inside ``bbox``, coloured by its event count (all precisions)."""
+    agg = aggregate_events(df, zoom=zoom, bbox=bbox, heatmap=True)
+    return features_from_aggregates(agg, {}, zoom=zoom, colors={})[1]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -528,17 +652,24 @@ class ImagePath(MacroElement):
         self.url = url
 
 
-def legend_html(colors: Mapping[str, str], *, counts: Mapping[str, int] | None = None) -> str:
-    """The legend: one coloured dot per event type, then the area and precision keys; escaped."""
+def legend_html(colors: Mapping[str, str], *, counts: Mapping[str, int] | None = None, open_: bool = False) -> str:
+    """The legend, collapsed to one line by default: a dot per event type, then the area and precision keys.
+
+    A ``<details>`` element, so it opens and closes without any script; escaped.
+    """
     e = html.escape
     rows = []
     for t, c in colors.items():
-        n = f" ({counts[t]})" if counts and t in counts else ""
+        n = f" ({counts[t]:,})" if counts and t in counts else ""
         rows.append(f'<div><i style="background:{e(c)}"></i>{e(t.replace("_", " "))}{e(n)}</div>')
     rows.append('<hr style="margin:4px 0">')
-    rows.append('<div><i class="ev-area" style="background:#888"></i>country / province area</div>')
-    rows.append('<div><i style="border:2px dashed #888;background:none"></i>region or approximate</div>')
-    return '<div class="ev-legend"><b>Event type</b>' + "".join(rows) + "</div>"
+    rows.append('<div><i class="ev-dot" style="background:#888"></i>one event (city or place)</div>')
+    rows.append('<div><i class="ev-badge">12</i>several events: click to zoom in</div>')
+    rows.append('<div><i class="ev-area" style="background:#888"></i>country / province (shaded area)</div>')
+    rows.append('<div><i style="border:2px dashed #888;background:none"></i>region or approximate area</div>')
+    summary = f"Legend: {len(colors)} event types" if colors else "Legend"
+    return (f'<details class="ev-legend"{" open" if open_ else ""}><summary>{e(summary)}</summary>'
+            f'<div class="ev-legend-body">{"".join(rows)}</div></details>')
 
 
 class Legend(MacroElement):
@@ -621,15 +752,9 @@ def event_features(
     heatmap: bool = False,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The (area, marker) features for the current filters and viewport; markers are density cells in heat mode."""
-    view = padded_bbox(bbox)
-    if heatmap:
-        return [], heat_features(df, zoom=zoom, bbox=view)
-    points, admin1, countries, regions = split_by_precision(df)
-    areas = area_features(admin1, countries, colors=colors, country_shapes=country_shapes or {},
-                          footprints=footprints or {})
-    marks = point_features(points, zoom=zoom, bbox=view, colors=colors)
-    marks += point_features(regions, zoom=zoom, bbox=view, colors=colors, kind_single="region")
-    return areas, marks
+    agg = aggregate_events(df, zoom=zoom, bbox=padded_bbox(bbox), heatmap=heatmap)
+    return features_from_aggregates(agg, _details_from_frame(df, detail_ids(agg)), zoom=zoom, colors=colors,
+                                    country_shapes=country_shapes, footprints=footprints)
 
 
 def groups_from_features(areas: list[dict[str, Any]], marks: list[dict[str, Any]]) -> list[folium.FeatureGroup]:

@@ -8,9 +8,10 @@ whose interval parameter (:data:`SELECTION`) Streamlit reports back when the use
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 #: Name of the interval selection parameter (the key in Streamlit's selection state).
@@ -29,6 +30,33 @@ def choose_period(start: dt.date | None, end: dt.date | None) -> str:
     if days <= 3 * 366:
         return "week"
     return "month"
+
+
+def dense_range(
+    dates: Sequence[dt.date], counts: Sequence[int] | None = None, *, k: float = 3.0, min_spread_days: int = 7
+) -> tuple[dt.date, dt.date] | None:
+    """The span where the dates are, ignoring far outliers (a 2009 story among 2026 news).
+
+    Tukey's fences on the day numbers, weighted by ``counts``: dates more than ``k`` interquartile ranges (at
+    least ``min_spread_days``) below the first or above the third quartile are outliers. Returns the first and
+    last date inside the fences, or ``None`` without dates. Uniformly spread dates keep their whole range.
+    """
+    if len(dates) == 0:
+        return None
+    days = np.array([d.toordinal() for d in dates], dtype=np.int64)
+    weights = np.ones(len(days), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    order = np.argsort(days, kind="stable")
+    days, weights = days[order], weights[order]
+    cum = np.cumsum(weights)
+    total = int(cum[-1])
+
+    def quantile(q: float) -> int:
+        return int(days[min(int(np.searchsorted(cum, q * total, side="left")), len(days) - 1)])
+
+    q1, q3 = quantile(0.25), quantile(0.75)
+    spread = max(q3 - q1, min_spread_days)
+    inside = days[(days >= q1 - k * spread) & (days <= q3 + k * spread)]
+    return dt.date.fromordinal(int(inside.min())), dt.date.fromordinal(int(inside.max()))
 
 
 def period_start(dates: pd.Series, period: str) -> pd.Series:
@@ -71,27 +99,36 @@ def timeline_chart(
     by: str = "type",
     colors: Mapping[str, str] | None = None,
     selected: tuple[dt.date, dt.date] | None = None,
+    domain: tuple[dt.date, dt.date] | None = None,
     height: int = 190,
 ) -> alt.Chart:
     """Stacked bars of ``counts`` with an x-interval selection named :data:`SELECTION`.
 
-    ``selected`` (the active date filter) is drawn as a shaded band so the user sees what the map shows.
+    ``selected`` (the active date filter) is drawn as a shaded band so the user sees what the map shows;
+    ``domain`` fixes the time axis (bars outside it are left out, so outliers do not squash the dense part).
     """
-    domain = sorted(counts[by].unique().tolist()) if len(counts) else []
+    kinds = sorted(counts[by].unique().tolist()) if len(counts) else []
     scale = (
-        alt.Scale(domain=domain, range=[colors.get(t, "#888888") for t in domain])
-        if colors and domain
+        alt.Scale(domain=kinds, range=[colors.get(t, "#888888") for t in kinds])
+        if colors and kinds
         else alt.Undefined
     )
     brush = alt.selection_interval(name=SELECTION, encodings=["x"])
     unit = {"day": "yearmonthdate", "week": "yearmonthdate", "month": "yearmonth"}[period]
+    x_scale: Any = alt.Undefined
+    if domain is not None:
+        lo = period_start(pd.Series([domain[0]]), period).iloc[0]
+        hi = pd.Timestamp(period_end(domain[1], period)) + pd.Timedelta(days=1)
+        counts = counts[(counts["period"] >= lo) & (counts["period"] < hi)] if len(counts) else counts
+        x_scale = alt.Scale(domain=[lo.isoformat(), hi.isoformat()])
     bars = (
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("period:T", title=None, timeUnit=unit if period == "month" else alt.Undefined),
+            x=alt.X("period:T", title=None, timeUnit=unit if period == "month" else alt.Undefined, scale=x_scale),
             y=alt.Y("sum(n):Q", title=f"events per {period}"),
-            color=alt.Color(f"{by}:N", scale=scale, legend=alt.Legend(orient="right", title=None)),
+            color=alt.Color(f"{by}:N", scale=scale, legend=alt.Legend(orient="right", title=None,
+                                                                  labelExpr="replace(datum.label, /_/g, ' ')")),
             tooltip=[alt.Tooltip("period:T", title=period), alt.Tooltip(f"{by}:N"), alt.Tooltip("n:Q", title="events")],
         )
         .add_params(brush)

@@ -332,3 +332,131 @@ def test_filter_state_to_store_filter():
 ])
 def test_upload_names_never_become_paths(name, suffix):
     assert safe_suffix(name) == suffix
+
+
+# ------------------------------------------------------------------------------------------------ SQL aggregation
+
+
+@pytest.fixture(scope="module")
+def agg_store(tmp_path_factory):
+    """A store of synthetic events of every precision (and one unplaced event)."""
+    from dashboard.synthetic import synthetic_results
+    from geo.store import EventStore
+
+    path = tmp_path_factory.mktemp("agg") / "events.sqlite"
+    with EventStore(path) as store:
+        store.save_results(list(synthetic_results(1500, seed=21)))
+        store._rows("UPDATE events SET lat = NULL, lon = NULL WHERE id = (SELECT min(id) FROM events)")
+    return path
+
+
+def _canon(agg: pd.DataFrame) -> list[tuple]:
+    out = []
+    for r in agg.to_dict("records"):
+        ids = tuple(sorted(map_view._split_ids(r["ids"]))) if isinstance(r["ids"], str) else None
+        out.append((r["kind"], r["key"], r["type"], int(r["n"]), round(float(r["lat_sum"]), 6),
+                    round(float(r["lon_sum"]), 6), r["date_min"], r["date_max"], ids, r["name"]))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("zoom,bbox,heat", [
+    (2, None, False), (6, (-90.0, -10.0, -60.0, 10.0), False), (5, None, True),
+    (4, (170.0, -20.0, 200.0, 60.0), False),  # a view across the antimeridian
+])
+def test_sql_aggregation_equals_the_reference(agg_store, zoom, bbox, heat):
+    """The store's one-scan GROUP BY yields exactly the groups the pandas reference computes from the rows."""
+    from dashboard import data
+    from geo.store import EventFilter, EventStore
+
+    with EventStore(agg_store, readonly=True) as store:
+        df = store.query_events()
+        size = map_view.heat_cell_deg(zoom) if heat else map_view.cell_size_deg(zoom)
+        sql = data.aggregate_sql(store, EventFilter(), cell_deg=size, bbox=bbox, heatmap=heat)
+        ref = map_view.aggregate_events(df, zoom=zoom, bbox=bbox, heatmap=heat)
+        assert _canon(sql) == _canon(ref)
+        assert int(sql["n"].sum()) <= len(df) and (bbox is not None or int(sql["n"].sum()) == len(df))
+        assert ("none" in set(sql["kind"])) and set(sql["kind"]) <= {"none", "point", "region", "country",
+                                                                     "admin1", "heat"}
+        # a filter narrows the scan the same way it narrows the rows
+        f = EventFilter(types=("protest",), min_confidence=0.5, sources=("synthetic",))
+        sql = data.aggregate_sql(store, f, cell_deg=size, bbox=bbox, heatmap=heat)
+        ref = map_view.aggregate_events(store.query_events(f), zoom=zoom, bbox=bbox, heatmap=heat)
+        assert _canon(sql) == _canon(ref) and len(sql) > 0
+
+
+def test_features_from_aggregates_select_and_describe_groups(agg_store):
+    from dashboard import data
+    from dashboard.synthetic import TYPES
+    from geo.store import EventFilter, EventStore
+
+    colors = map_view.type_colors([t for t, _ in TYPES])
+    with EventStore(agg_store, readonly=True) as store:
+        agg = data.aggregate_sql(store, EventFilter(), cell_deg=map_view.cell_size_deg(9), bbox=None)
+        details = data.details_sql(store, map_view.detail_ids(agg))
+        total = store.count_events()
+    areas, marks = map_view.features_from_aggregates(agg, details, zoom=9, colors=colors)
+    located = sum(f["properties"]["n"] for f in areas + marks)
+    assert located == total - 1  # every placed event drawn once; the unplaced one only counted
+    singles = [f for f in marks if f["properties"]["kind"] == "event"]
+    clusters = [f for f in marks if f["properties"]["kind"] == "cluster"]
+    assert singles and clusters
+    for f in singles:
+        (eid,) = f["properties"]["event_ids"]
+        assert f["geometry"]["coordinates"] == [pytest.approx(details[eid]["lon"]), pytest.approx(details[eid]["lat"])]
+        assert html_escape_ok(f["properties"]["popup"])
+    for f in clusters + areas:
+        p = f["properties"]
+        assert (len(p["event_ids"]) == p["n"]) if p["n"] <= map_view.MAX_GROUP_IDS else p["event_ids"] == []
+        assert f"{p['n']:,} events" in p["popup"]
+    big = max(areas, key=lambda f: f["properties"]["n"])
+    assert "Zoom in or narrow the filters" in big["properties"]["popup"]
+
+
+def html_escape_ok(popup: str) -> bool:
+    return "<script" not in popup.lower() and popup.startswith('<div class="ev-popup">')
+
+
+def test_bbox_sql_matches_the_pandas_test(agg_store):
+    import sqlite3
+
+    from geo.store import EventStore
+
+    with EventStore(agg_store, readonly=True) as store:
+        df = store.query_events()
+    df = df[df["lat"].notna()]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE e (id TEXT, lat REAL, lon REAL)")
+    conn.executemany("INSERT INTO e VALUES (?, ?, ?)", df[["id", "lat", "lon"]].itertuples(index=False))
+    for box in [(-90, -10, -60, 10), (170, -20, 200, 60), (-200, -60, -150, 60), (-180, -90, 180, 90),
+                (-400, -90, 400, 90)]:
+        cond, params = map_view.bbox_sql(box, lat="lat", lon="lon")
+        got = {r[0] for r in conn.execute(f"SELECT id FROM e WHERE {cond}", params)}
+        assert got == set(map_view._in_bbox(df, box)["id"]), box
+
+
+def test_dense_range_ignores_far_outliers_only():
+    d = dt.date
+    news = [d(2026, 3, 1) + dt.timedelta(days=i) for i in range(40)]
+    assert timeline_view.dense_range([d(2009, 5, 1), *news]) == (news[0], news[-1])
+    assert timeline_view.dense_range([*news, d(2031, 1, 1)], [5] * 40 + [1]) == (news[0], news[-1])
+    spread = [d(2024, 1, 1) + dt.timedelta(days=i * 7) for i in range(104)]
+    assert timeline_view.dense_range(spread) == (spread[0], spread[-1])  # evenly spread: everything stays
+    one_day = [d(2026, 3, 6)] * 50 + [d(2026, 3, 9)]
+    assert timeline_view.dense_range(one_day) == (d(2026, 3, 6), d(2026, 3, 9))  # a few days off is not far
+    assert timeline_view.dense_range([]) is None
+
+
+def test_timeline_domain_leaves_out_bars_beyond_the_axis():
+    counts = pd.DataFrame({"period": pd.to_datetime(["2009-05-01", "2026-03-02", "2026-03-03"]),
+                           "type": ["protest"] * 3, "n": [1, 4, 2]})
+    spec = timeline_view.timeline_chart(counts, domain=(dt.date(2026, 3, 1), dt.date(2026, 3, 31))).to_dict()
+    text = json.dumps(spec)
+    assert "2009-05-01" not in text and "2026-03-02" in text
+    assert '"domain": ["2026-03-01T00:00:00", "2026-04-01T00:00:00"]' in text
+
+
+def test_legend_is_collapsed_by_default_and_escaped():
+    out = map_view.legend_html({"air<strike": "#123456", "protest": "#654321"}, counts={"protest": 1200})
+    assert out.startswith('<details class="ev-legend">') and " open" not in out.split(">")[0]
+    assert "air&lt;strike" in out and "protest (1,200)" in out and "<summary>Legend: 2 event types</summary>" in out
+    assert map_view.legend_html({}, open_=True).startswith('<details class="ev-legend" open>')

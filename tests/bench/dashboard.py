@@ -98,9 +98,9 @@ def filter_change(page, frame, store: Path, place: str) -> float:  # noqa: ANN00
     return time.perf_counter() - t0
 
 
-def bench_size(n: int, workdir: Path, browser) -> dict:  # noqa: ANN001
+def bench_size(n: int, workdir: Path, browser, reuse: bool = False) -> dict:  # noqa: ANN001
     store = workdir / f"events-{n}.sqlite"
-    gen_s = build_store(store, n)
+    gen_s = 0.0 if reuse and store.exists() else build_store(store, n)
     total = expected_count(store, None)
     out: dict = {"events": total, "store_build_s": round(gen_s, 2)}
     with testing.streamlit_server(store, log_path=workdir / f"streamlit-{n}.log", timeout=180) as url:
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--keep", type=Path, help="folder for stores, logs and screenshots (default: a temp folder)")
+    ap.add_argument("--reuse", action="store_true", help="reuse the stores already in the --keep folder")
     args = ap.parse_args(argv)
     if not testing.chromium_available():
         print(f"no Chromium at {testing.CHROMIUM}", file=sys.stderr)
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     with testing.browser() as browser:
         for n in args.sizes:
-            results[n] = bench_size(n, workdir, browser)
+            results[n] = bench_size(n, workdir, browser, args.reuse)
             print(json.dumps({n: results[n]}), flush=True)
     if len(args.sizes) >= 2:
         lo, hi = min(args.sizes), max(args.sizes)
