@@ -8,6 +8,7 @@ built by the pure builders in :mod:`dashboard.map_view`, :mod:`dashboard.timelin
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from typing import Any
 
@@ -18,8 +19,11 @@ from dashboard import article_view, data, filters, map_view, timeline_view
 from dashboard.filters import FilterState
 
 PLAY_INTERVAL_S = 1.5
-#: Above this many events, export files are generated when their button is clicked, not with every page run.
-EAGER_EXPORT_MAX = 20_000
+#: ``GEO_DASHBOARD_PROGRESSIVE=0`` renders the whole page in every run (scripted clients, tests). By default a new
+#: session's first run draws the filters and the map only; the timeline and tables follow once the map has
+#: reported that it is drawn (or after :data:`REST_FALLBACK_S`), so they do not compete with it for the browser.
+PROGRESSIVE_ENV = "GEO_DASHBOARD_PROGRESSIVE"
+REST_FALLBACK_S = 4.0
 MAP_HEIGHT = 560
 #: Rows the events table shows (newest first); exports always hold every filtered event.
 TABLE_ROWS = 5000
@@ -131,39 +135,58 @@ def _select(event_id: str | None, candidates: list[str] | None = None) -> None:
 # ----------------------------------------------------------------------------------------------- sidebar
 
 
-def sidebar(fac: dict[str, Any]) -> FilterState:
-    """The filter controls; returns the chosen :class:`FilterState`."""
-    sb = st.sidebar
-    sb.header("Filters")
+def current_filters(fac: dict[str, Any]) -> FilterState:
+    """The filters chosen in the sidebar, read from the session before its widgets are drawn.
+
+    Widget values live in the session state under their keys, so the map can be built (and sent to the browser)
+    ahead of the sidebar's widgets, which take longer to load in the browser than the map needs.
+    """
+    ss = st.session_state
     start = end = None
     lo, hi = fac.get("date_min"), fac.get("date_max")
     if lo and hi:
-        st.session_state.setdefault("f_dates", fac["dense"])
-        value = sb.date_input("Date range", min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD")
+        value = ss.setdefault("f_dates", fac["dense"])
         if isinstance(value, (list, tuple)) and len(value) == 2:
             start, end = value
         elif isinstance(value, (list, tuple)) and len(value) == 1:
             start = value[0]
         if start == lo and end == hi:
             start = end = None  # the whole range: keep undated events too
+
+    def chosen(key: str, options: list[str]) -> tuple[str, ...]:
+        return tuple(v for v in ss.get(key) or () if v in options)
+
+    return FilterState(
+        start=start, end=end, types=chosen("f_types", fac.get("types", [])),
+        countries=chosen("f_countries", fac.get("countries", [])), admin1=chosen("f_admin1", fac.get("admin1", [])),
+        place_text=(ss.get("f_place") or "").strip() or None, keyword=(ss.get("f_keyword") or "").strip() or None,
+        min_confidence=float(ss.get("f_conf") or 0.0), precisions=chosen("f_precisions", fac.get("precisions", [])),
+        sources=chosen("f_sources", fac.get("sources", [])),
+    )
+
+
+def sidebar(fac: dict[str, Any]) -> None:
+    """The filter controls (their values are read by :func:`current_filters`)."""
+    sb = st.sidebar
+    sb.header("Filters")
+    lo, hi = fac.get("date_min"), fac.get("date_max")
+    if lo and hi:
+        sb.date_input("Date range", min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD",
+                      help=f"Events are dated from {lo} to {hi}. The default range leaves out far-off dates; "
+                           "'All dates' under the timeline selects everything, undated events included.")
     pretty = lambda v: str(v).replace("_", " ")  # noqa: E731
-    types = sb.multiselect("Event type", fac.get("types", []), key="f_types", format_func=pretty)
-    countries = sb.multiselect("Country", fac.get("countries", []), key="f_countries")
-    admin1 = sb.multiselect("Province (admin1)", fac.get("admin1", []), key="f_admin1")
-    place = sb.text_input("Place name contains", key="f_place", max_chars=200)
-    keyword = sb.text_input("Keyword in the article", key="f_keyword", max_chars=200)
-    conf = sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_conf")
-    precisions = sb.multiselect("Precision", fac.get("precisions", []), key="f_precisions")
-    sources = sb.multiselect("Source", fac.get("sources", []), key="f_sources")
+    sb.multiselect("Event type", fac.get("types", []), key="f_types", format_func=pretty)
+    sb.multiselect("Country", fac.get("countries", []), key="f_countries")
+    sb.multiselect("Province (admin1)", fac.get("admin1", []), key="f_admin1")
+    sb.text_input("Place name contains", key="f_place", max_chars=200)
+    sb.text_input("Keyword in the article", key="f_keyword", max_chars=200)
+    sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_conf")
+    sb.multiselect("Precision", fac.get("precisions", []), key="f_precisions")
+    sb.multiselect("Source", fac.get("sources", []), key="f_sources")
     sb.header("View")
     sb.toggle("Density (heatmap)", key="v_heat")
     sb.toggle("Online map tiles (OpenStreetMap)", key="v_online",
               help="Off by default: the offline basemap needs no network.")
-    return FilterState(
-        start=start, end=end, types=tuple(types), countries=tuple(countries), admin1=tuple(admin1),
-        place_text=place.strip() or None, keyword=keyword.strip() or None, min_confidence=float(conf),
-        precisions=tuple(precisions), sources=tuple(sources),
-    )
 
 
 def mirror_url(state: FilterState) -> None:
@@ -254,6 +277,10 @@ def map_section(state: FilterState, fac: dict[str, Any], colors: dict[str, str])
     if total == 0:
         st.info("No events match these filters. Widen the dates (**All dates**) or clear some filters.")
     _handle_map_click(out)
+    if st.session_state.get("map") and not st.session_state.get("_rest_shown"):
+        # the map has drawn and reported its view: now the rest of the page
+        st.session_state["_rest_shown"] = True
+        st.rerun()
 
 
 def _current_view() -> dict[str, Any]:
@@ -290,8 +317,29 @@ def _handle_map_click(out: dict[str, Any]) -> None:
             st.rerun()
 
 
-def article_section() -> None:
-    """The selected event's article with highlighted evidence, its other events, why here, and its cluster."""
+def _rest_ready() -> bool:
+    """Whether this run renders the page below the map (see :data:`PROGRESSIVE_ENV`)."""
+    if not st.session_state.get("_rest_shown") and (
+            os.environ.get(PROGRESSIVE_ENV, "1") == "0" or st.session_state.get("map")):
+        st.session_state["_rest_shown"] = True
+    return bool(st.session_state.get("_rest_shown"))
+
+
+@st.fragment(run_every=REST_FALLBACK_S)
+def _rest_fallback() -> None:
+    """Shows the rest of the page even if the map never reports (a browser without the map component)."""
+    ticks = st.session_state.get("_rest_ticks", 0) + 1
+    st.session_state["_rest_ticks"] = ticks
+    if ticks > 1 and not st.session_state.get("_rest_shown"):
+        st.session_state["_rest_shown"] = True
+        st.rerun()
+
+
+def article_section(*, full: bool = True) -> None:
+    """The selected event's article with highlighted evidence, its other events, why here, and its cluster.
+
+    ``full=False`` (while the map is still loading) leaves out the tables in the expanders.
+    """
     st.subheader("Article")
     event_id = st.session_state.get("selected_event")
     candidates = st.session_state.get("candidates") or []
@@ -315,6 +363,8 @@ def article_section() -> None:
         f"confidence {ev.confidence:.2f}"
     )
     st.html(article_view.article_html(bundle.article, ev, bundle.toponyms, bundle.dates))
+    if not full:
+        return
     with st.expander("Why here", expanded=False):
         st.dataframe(article_view.why_here_frame(ev), hide_index=True, width="stretch")
     others = article_view.other_events_frame(bundle.events, ev.id)
@@ -371,7 +421,7 @@ def export_section(state: FilterState, n: int) -> None:
         (c3, "geoparquet", "GeoParquet", "application/vnd.apache.parquet", "parquet"),
     ):
         # small views are prepared with the page; large ones only when the button is clicked
-        payload: Any = (lambda fmt=fmt: data.export_bytes(state, fmt)) if n > EAGER_EXPORT_MAX else None
+        payload: Any = (lambda fmt=fmt: data.export_bytes(state, fmt)) if n > data.EAGER_EXPORT_MAX else None
         if payload is None:
             try:
                 payload = data.export_bytes(state, fmt)
@@ -467,13 +517,20 @@ def main() -> None:
     for problem in st.session_state.get("_url_problems", []):
         st.warning(f"Link: {problem}")
     _advance_play(fac)
-    state = sidebar(fac)
+    state = current_filters(fac)
     colors = map_view.type_colors(fac.get("types", []))
+    rest = _rest_ready()
     left, right = st.columns([3, 2], gap="medium")
     with left:
         map_section(state, fac, colors)
+    sidebar(fac)
     with right:
-        article_section()
+        article_section(full=rest)
+    if not rest:
+        st.caption("Loading the timeline and the events table…")
+        _rest_fallback()
+        mirror_url(state)
+        return
     if fac.get("date_min"):
         timeline_section(state, fac, colors)
         if st.session_state.get("playing"):

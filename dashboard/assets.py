@@ -1,6 +1,6 @@
 """Local copies of the browser libraries the map needs, served by Streamlit's static file server.
 
-Folium points Leaflet, jQuery and Bootstrap at public CDNs; offline those requests fail and the map stays blank.
+Folium points Leaflet (and jQuery, Bootstrap) at public CDNs; offline those requests fail and the map stays blank.
 The XStatic-* PyPI packages ship the same files. :func:`ensure_vendor` copies them (real copies: Streamlit refuses
 symlinks that leave the static folder) into ``dashboard/static/vendor/``, which is git-ignored and rebuilt on
 launch. :data:`JS` / :data:`CSS` are the URLs the map builder uses in place of the CDN links.
@@ -19,10 +19,10 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 STATIC_URL = "/app/static"
 VENDOR_URL = f"{STATIC_URL}/vendor"
 
-#: (folium resource name, URL) pairs, in load order; jQuery is needed by folium's popups.
+#: (folium resource name, URL) pairs, in load order. Only Leaflet: the map's own layers, popups and legend use
+#: no jQuery or Bootstrap, and streamlit-folium loads these scripts one after the other, so each one delays the map.
 JS: list[tuple[str, str]] = [
     ("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js"),
-    ("jquery", f"{VENDOR_URL}/jquery/jquery.min.js"),
 ]
 CSS: list[tuple[str, str]] = [
     ("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"),
@@ -35,10 +35,6 @@ _SOURCES: list[tuple[str, str, str]] = [
     ("xstatic.pkg.leaflet", "leaflet.js", "leaflet/leaflet.js"),
     ("xstatic.pkg.leaflet", "leaflet.css", "leaflet/leaflet.css"),
     ("xstatic.pkg.leaflet", "images", "leaflet/images"),
-    ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js", "markercluster/leaflet.markercluster.js"),
-    ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css", "markercluster/MarkerCluster.css"),
-    ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css"),
-    ("xstatic.pkg.jquery", "jquery.min.js", "jquery/jquery.min.js"),
 ]
 
 

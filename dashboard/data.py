@@ -23,6 +23,8 @@ import streamlit as st
 
 from dashboard.filters import FilterState, to_event_filter, to_params, from_params
 
+#: Above this many events, export files are generated when their button is clicked, not with every page run.
+EAGER_EXPORT_MAX = 20_000
 #: Upload limits for in-app ingest.
 MAX_UPLOAD_MB = 50
 ALLOWED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".html", ".htm", ".xml", ".rss", ".atom", ".gz")

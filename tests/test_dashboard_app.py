@@ -33,8 +33,10 @@ def synthetic_store(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def use_store(monkeypatch):
-    def _use(path: Path) -> None:
+    def _use(path: Path, *, progressive: bool = False) -> None:
         monkeypatch.setenv("GEO_STORE", str(path))
+        # AppTest has no browser to report the map drawn: render whole pages unless the test is about that
+        monkeypatch.setenv("GEO_DASHBOARD_PROGRESSIVE", "1" if progressive else "0")
 
     return _use
 
@@ -268,3 +270,19 @@ def test_missing_store_shows_a_clear_error(use_store, tmp_path):
     at = _run()
     assert any("no event store" in e.value for e in at.error)
     assert os.environ["GEO_STORE"].endswith("none.sqlite")
+
+
+def test_first_run_draws_the_map_before_the_rest(use_store, synthetic_store):
+    """A new session first gets the filters and the map; the timeline and tables follow the map's first report."""
+    use_store(synthetic_store, progressive=True)
+    at = _run()
+    assert at.get("component_instance") and any("events match" in c.value for c in at.caption)
+    assert any("Loading the timeline" in c.value for c in at.caption)
+    assert not at.get("vega_lite_chart") and not [d for d in at.dataframe if "title" in d.value.columns]
+    # the browser's map reports its view (what streamlit-folium stores under the map's key)
+    at.session_state["map"] = {"zoom": 2, "bounds": {"_southWest": {"lat": -60, "lng": -170},
+                                                     "_northEast": {"lat": 75, "lng": 170}}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(_events_table(at)) == 301 and at.get("vega_lite_chart")
+    assert not any("Loading the timeline" in c.value for c in at.caption)

@@ -47,9 +47,9 @@ def test_map_html_uses_only_local_assets():
     m = map_view.build_base_map(basemap={"type": "FeatureCollection", "features": []}, colors=colors)
     groups = map_view.build_event_groups(_events(50), zoom=3, bbox=None, colors=colors)
     html = map_view.render_html(m, groups)
-    for url in ("/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/jquery/jquery.min.js",
-                "/app/static/vendor/leaflet/leaflet.css"):
+    for url in ("/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/leaflet/leaflet.css"):
         assert url in html
+    assert "jquery" not in html.lower() and "bootstrap" not in html.lower()  # nothing the map does not use
     assert not [h for h in CDN_HOSTS if h in html], "a CDN URL is still referenced"
     assert not re.findall(r"""(?:src|href)=["']https?://""", html)
     assert '"maxZoom": 16' in html or "maxZoom: 16" in html or '"maxZoom":16' in html
