@@ -92,15 +92,16 @@ class OfflineGazetteer(Geocoder):
         point = Point(query)
         lat, lon = point.latitude, point.longitude
         gaz = self.gazetteer
-        best: list[tuple[float, int]] = []
+        import numpy as np
+
+        from geo.gazetteer.build import KIND_CODES
+
+        lats, lons, kinds = gaz.coordinates()
         dlat = max_km / 111.0 + 0.01
-        for row in gaz.rows():
-            if gaz.kind_of(row) != "city":
-                continue
-            plat = gaz._lat[row]
-            if abs(plat - lat) > dlat:
-                continue
-            d = haversine_km(lat, lon, plat, gaz._lon[row])
+        near = np.flatnonzero((np.abs(lats - lat) <= dlat) & (kinds == KIND_CODES["city"]))
+        best: list[tuple[float, int]] = []
+        for row in near.tolist():
+            d = haversine_km(lat, lon, float(lats[row]), float(lons[row]))
             if d <= max_km:
                 best.append((d, row))
         if not best:

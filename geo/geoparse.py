@@ -7,7 +7,8 @@ with ``--gold-spans``, where every given span is returned (``lat``/``lon`` null 
 
 Records that name their publication (``source``, ``domain`` or ``url``) are resolved twice: the places a
 publication's own articles mention reveal its home area, which then weighs in on ambiguous names ("Athens" in an
-Athens, Georgia paper); ``--no-focus`` turns that off.
+Athens, Georgia paper); ``--no-focus`` turns that off. The second pass reuses the first pass's mentions (spaCy
+runs once per text) and runs on the same worker pool.
 
 Work is spread over processes (``--workers``, default: the CPU count); the gazetteer and spaCy are loaded once
 before the workers fork, so they share that memory.
@@ -116,34 +117,48 @@ def _row(rec: dict[str, Any], tops: list[Any], gold_spans: bool) -> dict[str, An
     return {"id": rec["id"], "toponyms": [_toponym_row(t) for t in keep]}
 
 
-def _refocus(records: list[dict[str, Any]], results: list[tuple[list[Any], list[Any]]], gold_spans: bool) -> None:
-    """Second pass: re-resolve each publication's articles with the home area its own articles reveal."""
-    from collections import defaultdict
-
-    from geo.resolve import infer_focus, resolve_mentions
+def _refocus_work(job: tuple[dict[str, Any], list[Any], Any]) -> list[Any]:
+    """Second-pass resolution of one record with its publication's focus (no spaCy: the mentions are reused)."""
+    from geo.resolve import resolve_mentions
     from geo.toponyms import Mention
 
+    rec, mentions, focus = job
     gaz = _STATE["gazetteer"]
+    text = rec["text"]
+    if _STATE["gold_spans"]:
+        spans = _spans(rec)
+        targets = [Mention(s, e, text[s:e], "GPE") for s, e in spans]
+        by = {(t.start, t.end): t for t in resolve_mentions(text, targets, gaz, mentions, focus)}
+        return [by[sp] for sp in spans]
+    return resolve_mentions(text, mentions, gaz, focus=focus)
+
+
+def _refocus(records: list[dict[str, Any]], results: list[tuple[list[Any], list[Any]]], pool: Any) -> None:
+    """Second pass: re-resolve each publication's articles with the home area its own articles reveal.
+
+    Only resolution runs again (the first pass's mentions are reused), spread over the same worker pool.
+    """
+    from collections import defaultdict
+
+    from geo.resolve import infer_focus
+
     groups: dict[str, list[int]] = defaultdict(list)
     for i, rec in enumerate(records):
         pub = publication(rec)
         if pub:
             groups[pub].append(i)
+    todo: list[int] = []
+    jobs: list[tuple[dict[str, Any], list[Any], Any]] = []
     for idx in groups.values():
         focus = infer_focus([results[i][1] for i in idx])
         if not focus.admin1 and not focus.country:
             continue
         for i in idx:
-            rec, (mentions, _) = records[i], results[i]
-            text = rec["text"]
-            if gold_spans:
-                spans = _spans(rec)
-                targets = [Mention(s, e, text[s:e], "GPE") for s, e in spans]
-                by = {(t.start, t.end): t for t in resolve_mentions(text, targets, gaz, mentions, focus)}
-                tops = [by[sp] for sp in spans]
-            else:
-                tops = resolve_mentions(text, mentions, gaz, focus=focus)
-            results[i] = (mentions, tops)
+            todo.append(i)
+            jobs.append((records[i], results[i][0], focus))
+    redone = pool.imap(_refocus_work, jobs, chunksize=16) if pool is not None else map(_refocus_work, jobs)
+    for i, tops in zip(todo, redone):
+        results[i] = (results[i][0], tops)
 
 
 def parse_records(records: list[dict[str, Any]], *, gold_spans: bool = False, workers: int | None = None,
@@ -185,6 +200,8 @@ def parse_records(records: list[dict[str, Any]], *, gold_spans: bool = False, wo
                 for rec, (_, tops) in zip(records[done : done + len(batch)], batch):
                     yield _row(rec, tops, gold_spans)
                 done += len(batch)
+            if two_pass:
+                _refocus(records, results, pool)
         finally:
             if pool is not None:
                 pool.close()
@@ -193,7 +210,6 @@ def parse_records(records: list[dict[str, Any]], *, gold_spans: bool = False, wo
         if bar is not None:
             bar.close()
     if two_pass:
-        _refocus(records, results, gold_spans)
         for rec, (_, tops) in zip(records, results):
             yield _row(rec, tops, gold_spans)
 

@@ -63,13 +63,10 @@ def ruler_names(gazetteer: "Gazetteer") -> dict[str, str]:
               "landmark": "FAC"}
     names: dict[str, str] = {}
     # surface forms: primary names of the selected rows + curated aliases (surface form kept as written)
-    for row in gazetteer.rows():
-        kind = gazetteer.kind_of(row)
-        if kind == "city" and gazetteer.population_of(row) < RULER_CITY_POPULATION:
-            continue
-        if kind in ("admin2",):
-            continue
-        names.setdefault(gazetteer.primary_names(row), labels[kind])
+    rows = gazetteer.rows_of_kind(("continent", "region", "country", "admin1", "landmark"))
+    rows += gazetteer.rows_of_kind(("city",), RULER_CITY_POPULATION)
+    for row in sorted(rows):
+        names.setdefault(gazetteer.primary_names(row), labels[gazetteer.kind_of(row)])
     for rec in _read_tsv(_data_file("aliases.tsv")):
         alias = rec[1]
         for row, quality in gazetteer.entries(alias):

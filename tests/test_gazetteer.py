@@ -95,3 +95,30 @@ def test_cli_lookup_and_info(capsys, gazetteer):
     assert cli.run_cli(parser.parse_args(["lookup", "Xqzzyville"])) == 1
     assert cli.run_cli(parser.parse_args(["info"])) == 0
     assert '"admin1"' in capsys.readouterr().out
+
+
+def test_only_the_capital_itself_is_flagged_as_capital(gazetteer):
+    capitals = [p for p in gazetteer.lookup("Washington") if p.feature_code == "PPLC"]
+    assert [(p.country_code, p.admin1_code) for p in capitals] == [("US", "US-DC")]
+    assert any(p.kind == "city" and p.admin1_code == "US-UT" and p.feature_code == "PPL"
+               for p in gazetteer.lookup("Washington"))
+
+
+@pytest.mark.parametrize(("name", "iso"), [("Dagestan", "RU-DA"), ("Tatarstan", "RU-TA"), ("Región de Murcia", "ES-MC")])
+def test_inverted_iso_subdivision_names_are_found_in_reading_order(gazetteer, name, iso):
+    assert iso in {p.admin1_code for p in gazetteer.lookup(name) if p.kind == "admin1"}
+
+
+def test_inverted_forms():
+    from geo.gazetteer.build import inverted_forms
+
+    assert inverted_forms("Madrid, Comunidad de") == ["Madrid", "Comunidad de Madrid"]
+    assert inverted_forms("Southern Nations, Nationalities and Peoples") == []
+    assert inverted_forms("Esmeraldas") == []
+
+
+def test_name_index_agrees_with_names_and_misses_cleanly(gazetteer):
+    names = set(gazetteer.names())
+    assert "esmeraldas" in names and gazetteer.has_name("Esmeraldas")
+    assert not gazetteer.has_name("Qwxz Nowhere") and gazetteer.entries("Qwxz Nowhere") == []
+    assert gazetteer.info()["names"] == len(names)

@@ -1,7 +1,16 @@
 """The loaded gazetteer: column arrays plus a folded-name index, with :class:`~geo.model.Place` views.
 
 The file written by :func:`geo.gazetteer.build.build_gazetteer` is read once per process
-(:func:`load_gazetteer` caches it). Places are materialised lazily, so loading stays under two seconds.
+(:func:`load_gazetteer` caches it). It holds a few numpy arrays and joined strings, not one Python object per name:
+
+- numeric columns (GeoNames id, kind code, lat, lon, population, admin2 row) as numpy arrays;
+- string columns: names joined by U+001F, split on load; country, admin1 and feature codes as categorical
+  (distinct values + one int32 code per row);
+- the name index: an open-addressing hash table (64-bit blake2b of the folded key, linear probing) of key numbers;
+  the keys themselves (joined, with start offsets) settle collisions; an offsets array points each key into one
+  int32 array of ``row * 4 + quality`` entries. A lookup is one hash and, typically, one probe.
+
+Places are materialised lazily, so loading takes a fraction of a second and little memory.
 """
 
 from __future__ import annotations
@@ -12,10 +21,12 @@ import pickle
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
+
+import numpy as np
 
 from geo.errors import GazetteerError, GazetteerMissingError
-from geo.gazetteer.build import BASEMAP_FILE, FORMAT_VERSION, GAZETTEER_FILE, KIND_CODES, Q_ALTERNATE
+from geo.gazetteer.build import BASEMAP_FILE, FORMAT_VERSION, GAZETTEER_FILE, KIND_CODES, Q_ALTERNATE, SEP, key_hash
 from geo.gazetteer.text import fold
 from geo.model import Place
 
@@ -59,26 +70,31 @@ class Gazetteer:
         self.path = path
         self.built = payload.get("built")
         self.sources = tuple(payload.get("sources") or ())
-        self._gid = payload["gid"]
-        self._kind = payload["kind"]
-        self._lat = payload["lat"]
-        self._lon = payload["lon"]
-        self._pop = payload["pop"]
-        self._name = payload["name"]
-        self._cc = payload["cc"]
-        self._admin1 = payload["admin1"]
-        self._admin2 = payload["admin2"]
-        self._fcode = payload["fcode"]
-        self._index: dict[str, tuple[int, ...]] = payload["index"]
+        self._gid: np.ndarray = payload["gid"]
+        self._kind: list[int] = payload["kind"].tolist()
+        self._kind_arr: np.ndarray = payload["kind"]
+        self._lat: np.ndarray = payload["lat"]
+        self._lon: np.ndarray = payload["lon"]
+        self._pop: np.ndarray = payload["pop"]
+        self._name: list[str] = payload["name"].split(SEP)
+        self._cc = _decode_categorical(payload["cc"])
+        self._admin1 = _decode_categorical(payload["admin1"])
+        self._admin2: np.ndarray = payload["admin2"]
+        self._fcode = _decode_categorical(payload["fcode"])
+        self._key_table: np.ndarray = payload["key_table"]
+        self._key_mask = len(self._key_table) - 1
+        self._keys_blob: str = payload["keys"]
+        self._key_starts: np.ndarray = payload["key_starts"]
+        self._entry_offsets: np.ndarray = payload["entry_offsets"]
+        self._entries: np.ndarray = payload["entries"]
         self._places: dict[int, Place] = {}
         self._by_gid: dict[int, int] | None = None
         self._countries: dict[str, int] = {}
         self._admin1s: dict[str, int] = {}
-        for row, k in enumerate(self._kind):
-            if k == 2:
-                self._countries.setdefault(self._cc[row], row)
-            elif k == 3:
-                self._admin1s.setdefault(self._admin1[row], row)
+        for row in np.flatnonzero(self._kind_arr == KIND_CODES["country"]).tolist():
+            self._countries.setdefault(self._cc[row], row)
+        for row in np.flatnonzero(self._kind_arr == KIND_CODES["admin1"]).tolist():
+            self._admin1s.setdefault(self._admin1[row], row)
         self._admin1_members: dict[str, list[int]] | None = None
         self._lock = threading.Lock()
         self._tree = None
@@ -111,18 +127,36 @@ class Gazetteer:
             self._places[row] = p
         return p
 
+    def _slot(self, key: str) -> int:
+        """Position of a folded key in the index, or -1 (open addressing on the key's 64-bit hash)."""
+        table, mask = self._key_table, self._key_mask
+        slot = key_hash(key) & mask
+        while True:
+            i = int(table[slot])
+            if i < 0:
+                return -1
+            if self._key_at(i) == key:
+                return i
+            slot = (slot + 1) & mask
+
+    def _key_at(self, i: int) -> str:
+        return self._keys_blob[int(self._key_starts[i]) : int(self._key_starts[i + 1]) - 1]
+
     def entries(self, name: str) -> list[tuple[int, int]]:
         """``(row, quality)`` pairs for a name: quality 0 = primary name, 1 = curated alias, 2 = alternate name."""
-        codes = self._index.get(fold(name), ())
+        i = self._slot(fold(name))
+        if i < 0:
+            return []
+        codes = self._entries[self._entry_offsets[i] : self._entry_offsets[i + 1]].tolist()
         return [(c >> 2, c & 3) for c in codes]
 
     def has_name(self, name: str) -> bool:
         """True when the folded name is indexed."""
-        return fold(name) in self._index
+        return self._slot(fold(name)) >= 0
 
     def names(self) -> Iterator[str]:
         """Every folded name in the index."""
-        return iter(self._index)
+        return iter(self._keys_blob.split(SEP))
 
     def primary_names(self, row: int) -> str:
         return self._name[row]
@@ -139,6 +173,18 @@ class Gazetteer:
 
     def rows(self) -> range:
         return range(len(self._name))
+
+    def rows_of_kind(self, kinds: Iterable[str], min_population: int = 0) -> list[int]:
+        """Rows whose kind is one of ``kinds`` and whose population is at least ``min_population``, in row order."""
+        codes = [KIND_CODES[k] for k in kinds]
+        mask = np.isin(self._kind_arr, codes)
+        if min_population:
+            mask &= self._pop >= min_population
+        return np.flatnonzero(mask).tolist()
+
+    def coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Read-only (lat, lon, kind code) columns for vectorised scans (reverse geocoding)."""
+        return self._lat, self._lon, self._kind_arr
 
     # -- public lookups -----------------------------------------------------------------------------------------------
     def lookup(self, name: str) -> list[Place]:
@@ -180,8 +226,8 @@ class Gazetteer:
             with self._lock:
                 if self._admin1_members is None:
                     members: dict[str, list[int]] = {}
-                    for row, k in enumerate(self._kind):
-                        if k == 5 and self._admin1[row]:
+                    for row in np.flatnonzero(self._kind_arr == KIND_CODES["city"]).tolist():
+                        if self._admin1[row]:
                             members.setdefault(self._admin1[row], []).append(row)
                     self._admin1_members = members
         rows = self._admin1_members.get((iso_code or "").upper(), [])
@@ -225,8 +271,15 @@ class Gazetteer:
         counts: dict[str, int] = {}
         for k in self._kind:
             counts[KIND_NAMES[k]] = counts.get(KIND_NAMES[k], 0) + 1
-        return {"path": str(self.path), "built": self.built, "places": len(self), "names": len(self._index),
+        return {"path": str(self.path), "built": self.built, "places": len(self), "names": len(self._entry_offsets) - 1,
                 "kinds": counts, "sources": list(self.sources)}
+
+
+def _decode_categorical(column: tuple[str, np.ndarray]) -> list[str]:
+    """One string per row from (distinct values joined by U+001F, int32 codes); rows share the value objects."""
+    uniq, codes = column
+    values = uniq.split(SEP)
+    return [values[c] for c in codes.tolist()]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -246,7 +299,7 @@ def _load(path: Path) -> Gazetteer:
         raise GazetteerMissingError(
             f"gazetteer {path} not found: run `geo gazetteer build` (or `make gazetteer`) first"
         ) from None
-    except (pickle.UnpicklingError, EOFError, AttributeError) as exc:
+    except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as exc:
         raise GazetteerError(f"{path}: corrupt gazetteer ({exc}): run `geo gazetteer build`") from exc
     return Gazetteer(payload, path)
 
