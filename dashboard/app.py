@@ -18,6 +18,8 @@ import streamlit as st
 from dashboard import article_view, data, filters, map_view, timeline_view
 from dashboard.filters import FilterState
 
+#: Less empty space above the title, so the map starts higher on the screen.
+PAGE_CSS = "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>"
 PLAY_INTERVAL_S = 1.5
 #: ``GEO_DASHBOARD_PROGRESSIVE=0`` renders the whole page in every run (scripted clients, tests). By default a new
 #: session's first run draws the filters and the map only; the timeline and tables follow once the map has
@@ -495,6 +497,7 @@ def _play_ticker() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="News-event atlas", page_icon="🗺️", layout="wide")
+    st.html(PAGE_CSS)
     st.title("News-event atlas")
     from geo.errors import GeoError
 

@@ -38,10 +38,10 @@ CELL_PX = 60
 #: Highest zoom; also passed to Leaflet because there is no tile layer to define it.
 MAX_ZOOM = 16
 
-#: Colour-blind-friendly categorical palette (Tableau 10 and extensions).
+#: Colour-blind-friendly categorical palette (Tableau 10 without its grey, which reads as "unknown", and extensions).
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-    "#bab0ac", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+    "#499894", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
 )
 #: Colour ramp of the density (heatmap) view, low to high.
 HEAT_RAMP = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -133,7 +133,7 @@ def event_popup_html(row: Mapping[str, Any]) -> str:
     ]
     body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
     return (f'<div class="ev-popup"><h4>{e(_fmt(row.get("title")))}</h4><table>{body}</table>'
-            "<small>Click to read the article.</small></div>")
+            "<small>Its article opens beside the map.</small></div>")
 
 
 def group_popup_html(

@@ -33,11 +33,11 @@ def choose_period(start: dt.date | None, end: dt.date | None) -> str:
 
 
 def dense_range(
-    dates: Sequence[dt.date], counts: Sequence[int] | None = None, *, k: float = 3.0, min_spread_days: int = 7
+    dates: Sequence[dt.date], counts: Sequence[int] | None = None, *, k: float = 1.5, min_spread_days: int = 7
 ) -> tuple[dt.date, dt.date] | None:
     """The span where the dates are, ignoring far outliers (a 2009 story among 2026 news).
 
-    Tukey's fences on the day numbers, weighted by ``counts``: dates more than ``k`` interquartile ranges (at
+    Tukey's (inner) fences on the day numbers, weighted by ``counts``: dates more than ``k`` interquartile ranges (at
     least ``min_spread_days``) below the first or above the third quartile are outliers. Returns the first and
     last date inside the fences, or ``None`` without dates. Uniformly spread dates keep their whole range.
     """
@@ -114,22 +114,27 @@ def timeline_chart(
         else alt.Undefined
     )
     brush = alt.selection_interval(name=SELECTION, encodings=["x"])
-    unit = {"day": "yearmonthdate", "week": "yearmonthdate", "month": "yearmonth"}[period]
+    fmt = {"day": "%Y-%m-%d", "week": "week of %Y-%m-%d", "month": "%B %Y"}[period]
     x_scale: Any = alt.Undefined
     if domain is not None:
         lo = period_start(pd.Series([domain[0]]), period).iloc[0]
         hi = pd.Timestamp(period_end(domain[1], period)) + pd.Timedelta(days=1)
         counts = counts[(counts["period"] >= lo) & (counts["period"] < hi)] if len(counts) else counts
         x_scale = alt.Scale(domain=[lo.isoformat(), hi.isoformat()])
+    counts = counts.assign(period_end=_next_period(counts["period"], period)) if len(counts) else \
+        counts.assign(period_end=counts["period"])
     bars = (
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("period:T", title=None, timeUnit=unit if period == "month" else alt.Undefined, scale=x_scale),
+            # each bar spans its whole day / week / month, so bars stay visible on long ranges
+            x=alt.X("period:T", title=None, scale=x_scale),
+            x2=alt.X2("period_end:T"),
             y=alt.Y("sum(n):Q", title=f"events per {period}"),
             color=alt.Color(f"{by}:N", scale=scale, legend=alt.Legend(orient="right", title=None,
                                                                   labelExpr="replace(datum.label, /_/g, ' ')")),
-            tooltip=[alt.Tooltip("period:T", title=period), alt.Tooltip(f"{by}:N"), alt.Tooltip("n:Q", title="events")],
+            tooltip=[alt.Tooltip("period:T", title=period, format=fmt), alt.Tooltip(f"{by}:N"),
+                     alt.Tooltip("n:Q", title="events")],
         )
         .add_params(brush)
     )
@@ -140,6 +145,18 @@ def timeline_chart(
         layers.insert(0, alt.Chart(band).mark_rect(opacity=0.12, color="#1f77b4").encode(x="start:T", x2="end:T"))
     chart = alt.layer(*layers) if len(layers) > 1 else bars
     return chart.properties(height=height)
+
+
+def _next_period(starts: pd.Series, period: str) -> pd.Series:
+    """The first day after each period (bar ends), minus a sliver so neighbouring bars stay apart."""
+    s = pd.to_datetime(starts)
+    if period == "month":
+        nxt = s + pd.offsets.MonthBegin(1)
+    elif period == "week":
+        nxt = s + pd.Timedelta(days=7)
+    else:
+        nxt = s + pd.Timedelta(days=1)
+    return nxt - (nxt - s) * 0.12
 
 
 def _to_date(value: Any) -> dt.date | None:

@@ -271,7 +271,7 @@ def test_large_export_is_generated_on_click(big_server, chromium, tmp_path):
         page.get_by_text(f"Export the {BIG:,} filtered events").wait_for(timeout=WAIT_MS)
         before = set(requests.urls)
         for name, check in (("GeoJSON", "geojson"), ("CSV", "csv")):
-            button = page.get_by_role("button", name=re.compile(name))
+            button = page.get_by_role("button", name=f"⬇ {name}", exact=True)
             button.wait_for(timeout=WAIT_MS)
             with page.expect_download(timeout=180_000) as info:
                 button.click()
