@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Sequence
 from geo.model import Toponym
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
-__all__ = ["PlaceLink", "rank_event_places", "link_event_place", "MAX_COST", "PLACE_NOUNS"]
+__all__ = ["PlaceLink", "rank_event_places", "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS", "unresolved_mentions"]
 
 #: A mention costing more than this is not linked to the event.
 MAX_COST = 2.6
@@ -73,6 +73,74 @@ class PlaceLink:
     toponym: Toponym
     cost: float
     reason: str
+
+
+#: spaCy entity labels that never name a place, even in a locative slot.
+_NOT_PLACE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "NORP",
+                               "LANGUAGE", "LAW", "EVENT", "WORK_OF_ART"})
+#: Prepositions whose proper-noun object is read as a place even when the entity recogniser says otherwise.
+_SLOT_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "throughout", "within", "across"})
+
+
+def _proper_span(tok: "Token") -> tuple[int, int] | None:
+    """Token bounds of the name ``tok`` heads: its entity, else its run of proper-noun compounds."""
+    if tok.ent_type_:
+        if tok.ent_type_ in _NOT_PLACE_LABELS:
+            return None
+        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None:
+            start = ent.start + (ent[0].lower_ == "the")
+            return (start, ent.end) if start < ent.end else None
+    if tok.pos_ != "PROPN":
+        return None
+    start = tok.i
+    while start > tok.sent.start and tok.doc[start - 1].pos_ == "PROPN" and tok.doc[start - 1].head.i in range(
+            start, tok.i + 1):
+        start -= 1
+    return start, tok.i + 1
+
+
+def _locative_slot(tok: "Token") -> bool:
+    """Whether ``tok`` stands where a place name stands: "in X", "the village of X", "X province"."""
+    head = tok.head
+    if tok.dep_ == "pobj":
+        if head.lower_ in _SLOT_PREPS:
+            return True
+        return head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS and head.head.lower_ not in (
+            "part", "parts", "north", "south", "east", "west", "heart", "centre", "center")
+    if tok.dep_ == "compound" and head.lower_ in PLACE_NOUNS and head.lower_ not in ("market", "base", "part"):
+        return True
+    return tok.dep_ == "appos" and head.lower_ in PLACE_NOUNS
+
+
+def unresolved_mentions(sent: "Span", toponyms: Sequence[Toponym]) -> list[Toponym]:
+    """Place names in ``sent`` that are not among ``toponyms``, as toponyms without a place.
+
+    Two sources: spaCy's own place entities (GPE, LOC, FAC) and proper nouns in a locative slot ("in X", "the
+    village of X", "X province"), which the small English model often tags as a person or an organisation.
+    """
+    doc = sent.doc
+    taken = [(t.start, t.end) for t in toponyms]
+    out: list[Toponym] = []
+
+    def add(a: int, b: int) -> None:
+        if a >= b or not (doc[a].is_title or doc[a].is_upper) or "." in doc[a].text or len(doc[a:b].text) < 3:
+            return
+        s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
+        if any(s < y and x < e for x, y in taken):
+            return
+        taken.append((s, e))
+        out.append(Toponym(s, e, doc.text[s:e], reasons=("not in the gazetteer",)))
+
+    for ent in sent.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC"):
+            add(ent.start + (ent[0].lower_ == "the"), ent.end)
+    for tok in sent:
+        if _locative_slot(tok):
+            bounds = _proper_span(tok)
+            if bounds is not None:
+                add(*bounds)
+    return out
 
 
 def _token_at(doc: "Doc", start: int, end: int) -> "Token | None":
@@ -177,12 +245,14 @@ def _trigger_side_cost(trigger: "Token", lca: "Token") -> float:
     return cost
 
 
-def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym]
-                      ) -> list[PlaceLink]:
+def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
+                      *, unresolved: bool = True) -> list[PlaceLink]:
     """Every place mention in the trigger's sentence with its link cost, cheapest first.
 
     ``trigger_start``/``trigger_end`` are character offsets of the trigger in ``doc.text``; toponyms outside the
-    trigger's sentence are ignored.
+    trigger's sentence are ignored. With ``unresolved``, the sentence's places the gazetteer could not resolve
+    (see :func:`unresolved_mentions`) are candidates too, as toponyms without a place: a village need not be in
+    the gazetteer to be where the event happened.
     """
     trig = _token_at(doc, trigger_start, trigger_end)
     if trig is None:
@@ -192,13 +262,15 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
     trig_pos = {t.i: k for k, t in enumerate(trig_anc)}
     links: list[PlaceLink] = []
     paths: list[tuple[int, set[int], set[int]]] = []
+    if unresolved:
+        toponyms = [*toponyms, *unresolved_mentions(sent, toponyms)]
     for top in toponyms:
         if top.start < sent.start_char or top.end > sent.end_char:
             continue
         if top.start < trigger_end and trigger_start < top.end:
             continue  # the place word is the trigger itself
         tok = _token_at(doc, top.start, top.end)
-        if tok is None or tok.ent_type_ == "PERSON":
+        if tok is None or (tok.ent_type_ == "PERSON" and top.place is not None and not _locative_slot(tok)):
             continue  # a person's name the gazetteer also knows ("Zubaydah", "Hadiya")
         cost = 0.0
         why: list[str] = []
@@ -255,13 +327,88 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
     return links
 
 
+#: Within this much of the cheapest link, a finer place wins ("in the town of Cinar in southeast Turkey").
+FINER_MARGIN = 0.8
+#: A sentence's only plausible place is linked up to this cost, unless it is an actor, an origin or qualifies
+#: a person: annotators (and readers) take the one place a sentence names as where its event happened.
+SOLE_MAX_COST = 4.0
+_FINE_NOUNS = frozenset({"village", "town", "city", "district", "neighborhood", "neighbourhood", "locality",
+                         "suburb", "township", "hamlet", "quarter", "camp", "municipality", "settlement",
+                         "settlements", "villages", "towns", "districts", "commune", "subdistrict"})
+_BLOCKING = ("subject (actor)", "origin", "qualifies a person", "reporting clause", "verb of saying")
+
+
+def _specificity(doc: "Doc", top: Toponym) -> float:
+    """How fine a place the mention names: gazetteer kind, a small-place noun ("the village of X"), or unknown.
+
+    A name the gazetteer does not know is most often a small place (village, district, landmark).
+    """
+    tok = _token_at(doc, top.start, top.end)
+    if tok is not None:
+        head = tok.head
+        noun = head.head if tok.dep_ == "pobj" and head.lower_ == "of" else head if tok.dep_ in (
+            "compound", "appos") else None
+        if noun is not None and noun.lower_ in _FINE_NOUNS:
+            return 6.0
+    if top.place is None:
+        return 5.5
+    return float(_KIND_RANK.get(top.place.kind, 5))
+
+
+def _choose(doc: "Doc", ranked: Sequence[PlaceLink], max_cost: float) -> PlaceLink | None:
+    if not ranked:
+        return None
+    best = ranked[0]
+    if best.cost > max_cost:
+        # the sentence's one plausible place, at a distance from the trigger
+        if best.cost <= SOLE_MAX_COST and not any(b in best.reason for b in _BLOCKING) and (
+                len(ranked) == 1 or ranked[1].cost - best.cost >= 1.0):
+            return best
+        return None
+    close = [lk for lk in ranked if lk.cost <= min(max_cost, best.cost + FINER_MARGIN)
+             and not any(b in lk.reason for b in _BLOCKING)]
+    if not close:
+        return best
+    spec = {id(lk): _specificity(doc, lk.toponym) for lk in close}
+    top = max(spec.values())
+    return next(lk for lk in close if spec[id(lk)] == top) if spec.get(id(best), 0) < top else best
+
+
+def _coordinated(doc: "Doc", first: Toponym, ranked: Sequence[PlaceLink]) -> list[Toponym]:
+    """Mentions coordinated with ``first`` ("in X and Y", "X, Y and Z")."""
+    tok = _token_at(doc, first.start, first.end)
+    if tok is None:
+        return []
+    group = {t.i for t in tok.conjuncts}
+    out = []
+    for lk in ranked:
+        other = _token_at(doc, lk.toponym.start, lk.toponym.end)
+        if other is not None and other.i in group and lk.toponym is not first:
+            out.append(lk.toponym)
+    return out
+
+
 def link_event_place(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
-                     *, max_cost: float = MAX_COST) -> Toponym | None:
+                     *, max_cost: float = MAX_COST, unresolved: bool = True) -> Toponym | None:
     """The place mention saying where the event at ``[trigger_start, trigger_end)`` happened, or ``None``.
 
-    Works on a single sentence or on a whole article (only the trigger's sentence is searched).
+    Works on a single sentence or on a whole article (only the trigger's sentence is searched). The cheapest
+    link wins, except that a finer place within :data:`FINER_MARGIN` of it wins over a container, and a
+    sentence's sole plausible place is linked up to :data:`SOLE_MAX_COST`.
     """
-    ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms)
-    if ranked and ranked[0].cost <= max_cost:
-        return ranked[0].toponym
-    return None
+    ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms, unresolved=unresolved)
+    best = _choose(doc, ranked, max_cost)
+    return best.toponym if best is not None else None
+
+
+def link_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
+                      *, max_cost: float = MAX_COST, unresolved: bool = True) -> list[Toponym]:
+    """Every place mention saying where the event happened, best first (empty when none does).
+
+    Besides the best link (:func:`link_event_place`), the places coordinated with it ("in Chibok and Biu").
+    """
+    ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms, unresolved=unresolved)
+    best = _choose(doc, ranked, max_cost)
+    if best is None:
+        return []
+    return [best.toponym, *_coordinated(doc, best.toponym, ranked)]

@@ -90,3 +90,52 @@ def test_gold_spans_repair_token_offsets(nlp):
     assert [text[a:b] for a, b in spans] == ["Vegas"]
     # without repair, artefacts are dropped
     assert gold_spans(text, [[las, las + 1]], doc, repair=False) == ([], 0)
+
+
+def test_unresolved_village_in_a_locative_slot_is_a_candidate(nlp):
+    # no gazetteer mention at all: the village is found from the sentence's grammar
+    text = "Iqbal was shot dead on Sunday in the village of Muritke."
+    doc = nlp(text)
+    s = text.index("shot")
+    got = link_event_place(doc, s, s + 4, [])
+    assert got is not None and got.text == "Muritke" and got.place is None
+    assert link_event_place(doc, s, s + 4, [], unresolved=False) is None
+
+
+def test_finer_place_beats_its_container(nlp):
+    text = "Militants attacked a police station in the town of Cinar in southeast Turkey with a truck bomb."
+    doc = nlp(text)
+    s = text.index("attacked")
+    got = link_event_place(doc, s, s + 8, _tops(text, "Cinar", "Turkey"))
+    assert got is not None and got.text == "Cinar"
+
+
+def test_coordinated_places_are_all_linked(nlp):
+    from geo.event_place import link_event_places
+
+    text = "Gunmen killed 54 people in Chibok and Biu on Sunday."
+    doc = nlp(text)
+    s = text.index("killed")
+    got = [t.text for t in link_event_places(doc, s, s + 6, _tops(text, "Chibok", "Biu"))]
+    assert got == ["Chibok", "Biu"]
+
+
+def test_scorer_per_token_and_per_candidate(nlp):
+    from geo.event_eval import EventScorer
+
+    text = "A bomb exploded in Jalalabad and Kabul, police in Herat said."
+    doc = nlp(text)
+    span = lambda n: (text.index(n), text.index(n) + len(n))  # noqa: E731
+    cands = _tops(text, "Jalalabad", "Kabul", "Herat")
+    sc = EventScorer()
+    # gold: Jalalabad only; predicted: Jalalabad and Kabul
+    sc.add(doc, "t", [span("Jalalabad")], cands[:2], cands)
+    r = sc.result()
+    assert r["per_event"]["overlap"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert r["per_mention"]["precision"] == 0.5 and r["per_mention"]["recall"] == 1.0
+    assert r["per_token"]["precision"] == 0.5 and r["per_token"]["recall"] == 1.0
+    assert r["per_candidate"]["candidates"] == 3 and r["per_candidate"]["gold_candidates"] == 1
+    # an event without gold and with a prediction is a false positive everywhere
+    sc.add(doc, "t", [], cands[2:], cands)
+    r = sc.result()
+    assert r["per_event"]["overlap"]["precision"] == 0.5 and r["per_token"]["precision"] == round(1 / 3, 4)
