@@ -83,14 +83,48 @@ def ruler_names(gazetteer: "Gazetteer") -> dict[str, str]:
     return {n: l for n, l in names.items() if n not in stop and not n.startswith("the ") and len(n) > 1}
 
 
+def _tokenized(names: dict[str, str], tokenizer, cache_dir: Path | None) -> list[tuple[tuple[str, ...], str]]:  # noqa: ANN001
+    """Each ruler name as the tokenizer splits it, with its label.
+
+    Tokenizing ten thousand names creates as many new lexemes, which costs seconds at every start-up; the result
+    is cached in ``cache_dir`` (the gazetteer's folder) under a key covering the names, labels, the tokenizer's
+    language and spaCy's version, so any change to either re-tokenizes.
+    """
+    import hashlib
+    import json
+    import os
+
+    import spacy
+
+    items = sorted(names.items())
+    key = hashlib.sha1(json.dumps([spacy.__version__, tokenizer.vocab.lang, items]).encode("utf-8")).hexdigest()[:16]
+    path = cache_dir / f"ruler_tokens_{key}.json" if cache_dir is not None else None
+    if path is not None and path.exists():
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            return [(tuple(t), label) for t, label in cached]
+        except (OSError, ValueError):
+            pass  # unreadable cache: tokenize again and rewrite it
+    out = [(tuple(t.text for t in doc), label) for doc, (_, label) in zip(tokenizer.pipe(n for n, _ in items), items)]
+    if path is not None:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            for old in cache_dir.glob("ruler_tokens_*.json"):
+                old.unlink(missing_ok=True)
+            tmp.write_text(json.dumps(out), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only data folder only costs the cache
+    return out
+
+
 class GazetteerRuler:
     """spaCy component: tags gazetteer names as entities before ``ner`` (whole tokens, case-sensitive)."""
 
-    def __init__(self, names: dict[str, str], tokenizer) -> None:  # noqa: ANN001 - spaCy Tokenizer
+    def __init__(self, names: dict[str, str], tokenizer, cache_dir: Path | None = None) -> None:  # noqa: ANN001
         self.patterns: dict[tuple[str, ...], str] = {}
         self.first: set[str] = set()
-        for name, label in names.items():
-            toks = tuple(t.text for t in tokenizer(name))
+        for toks, label in _tokenized(names, tokenizer, cache_dir):
             if 0 < len(toks) <= _MAX_TOKENS:
                 self.patterns[toks] = label
                 self.first.add(toks[0])
@@ -160,7 +194,7 @@ def _register_factory() -> None:
         gazetteer = _GAZETTEERS.get(gazetteer_key)
         if gazetteer is None:
             raise ModelError(f"{RULER_NAME}: no gazetteer registered under key {gazetteer_key}")
-        return GazetteerRuler(ruler_names(gazetteer), nlp.tokenizer)
+        return GazetteerRuler(ruler_names(gazetteer), nlp.tokenizer, cache_dir=gazetteer.path.parent)
 
 
 def _load_base(parser: bool) -> "spacy.Language":

@@ -80,3 +80,19 @@ def test_compass_word_left_out_of_the_span(nlp, gazetteer):
 def test_abbreviation_keeps_its_period(nlp, gazetteer):
     text = "The restaurant opened in Charleston, W.Va."
     assert ("W.Va.", "W.Va.") in _mentions(nlp, gazetteer, text)
+
+
+def test_ruler_token_cache_round_trips(tmp_path):
+    import spacy
+
+    from geo.nlp import GazetteerRuler
+
+    names = {"Guinea-Bissau": "GPE", "U.S.": "GPE", "Esmeraldas": "GPE", "Andean region": "LOC"}
+    tokenizer = spacy.blank("en").tokenizer
+    fresh = GazetteerRuler(names, tokenizer).patterns
+    written = GazetteerRuler(names, tokenizer, cache_dir=tmp_path).patterns
+    assert len(list(tmp_path.glob("ruler_tokens_*.json"))) == 1
+    assert GazetteerRuler(names, tokenizer, cache_dir=tmp_path).patterns == written == fresh
+    assert fresh[("Guinea", "-", "Bissau")] == "GPE"
+    GazetteerRuler({**names, "Sahel": "LOC"}, tokenizer, cache_dir=tmp_path)  # other names: another key
+    assert len(list(tmp_path.glob("ruler_tokens_*.json"))) == 1
