@@ -1,10 +1,13 @@
 """Everything the app reads or writes, and the only module that uses Streamlit's caches.
 
-``st.cache_resource`` holds shared heavy objects (the store connection, the gazetteer, the pipeline, the basemap)
-and the large event frames (shared, not copied: callers must treat them as read-only). ``st.cache_data`` holds
-small derived data (facets, article bundles, export bytes). Every cached query takes the store's
-:func:`store_token` as an argument, so an ingest (from the app or the CLI) makes fresh results appear without a
-restart.
+The page never loads a whole view into pandas: the map reads one aggregating SQL scan per filter and zoom
+(:func:`aggregate_sql`), the timeline and the counts are ``GROUP BY`` queries, the table reads the newest rows
+only; whole views are read for exports, which are generated on click above :data:`EAGER_EXPORT_MAX` events.
+``st.cache_resource`` holds shared heavy objects (the store connection, the gazetteer, the basemap, the built map
+layers: callers must treat them as read-only); ``st.cache_data`` holds the small query results. Every cached query
+takes the store's :func:`store_token` as an argument, so an ingest (from the app or the CLI) makes fresh results
+appear without a restart. SQL filters come from the store's own WHERE builder, so they mean exactly what
+``geo export`` means.
 """
 
 from __future__ import annotations

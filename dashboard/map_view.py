@@ -2,11 +2,12 @@
 
 Nothing here talks to Streamlit or the store, so tests render the map to HTML and assert on it directly.
 
-Why it stays fast at 100,000 events: the browser never receives one object per event. Point events are
-aggregated on the server into a grid whose cell size follows the zoom (about 60 screen pixels), only cells in the
-visible viewport (plus a margin) are sent, a cell holding one event is drawn as that event, a cell holding many as a
-single cluster badge with its count. Area events are aggregated per country / province. The payload is therefore
-bounded by the screen, not by the number of events.
+Why it stays fast at 100,000 events: the browser never receives one object per event, and the server never
+loads one row per event. Events are grouped by (kind, cell or area, type) -- :func:`aggregate_events` here, the
+same groups computed by SQLite in one scan in :func:`dashboard.data.aggregate_sql` -- into a grid whose cell size
+follows the zoom (about 60 screen pixels); zoomed in, only the viewport plus a margin is scanned. A cell holding one
+event is drawn as that event, a cell holding many as a single cluster badge with its count; area events are grouped
+per country / province. The payload is therefore bounded by the screen, not by the number of events.
 
 Precision is drawn honestly: ``country`` events shade the country outline, ``admin1`` events the province's
 footprint (derived from its populated places when no boundary is at hand), ``region`` events a hollow circle, and
@@ -579,6 +580,9 @@ class EventLayer(MacroElement):
                 var p = f.properties;
                 if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 320}); }
                 if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
+                // the popup says more than the tooltip: do not show both on top of each other
+                layer.on("popupopen", function () { layer.closeTooltip(); layer.unbindTooltip(); });
+                layer.on("popupclose", function () { if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); } });
                 if (p.kind === "cluster") {
                     layer.on("click", function (ev) {
                         var m = layer._map;
