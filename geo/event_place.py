@@ -50,6 +50,9 @@ PLACE_NOUNS = frozenset({
     "borough", "metropolis", "square", "market", "base", "airport", "sector", "areas", "mountains", "desert",
     "provinces", "cities", "towns", "villages", "districts", "regions", "states", "countries", "hills", "plains",
 })
+_COMPASS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+#: Cost of a place named as a reference point ("north of X").
+COMPASS_COST = 0.6
 _ORIGIN_PREPS = frozenset({"from", "of", "by", "with", "for", "against", "about", "to", "like", "than", "as",
                            "under", "after", "before", "since", "despite"})
 _SAY_VERBS = frozenset({"say", "tell", "report", "announce", "state", "confirm", "add", "claim", "quote", "accuse",
@@ -124,7 +127,8 @@ def unresolved_mentions(sent: "Span", toponyms: Sequence[Toponym]) -> list[Topon
     out: list[Toponym] = []
 
     def add(a: int, b: int) -> None:
-        if a >= b or not (doc[a].is_title or doc[a].is_upper) or "." in doc[a].text or len(doc[a:b].text) < 3:
+        if a >= b or not (doc[a].is_title or doc[a].is_upper) or "." in doc[a].text or len(doc[a:b].text) < 3 \
+                or not doc[b - 1].text[-1].isalnum():
             return
         s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
         if any(s < y and x < e for x, y in taken):
@@ -165,6 +169,9 @@ def _edge_cost(child: "Token", trigger: "Token", lca: "Token", is_first: bool) -
     dep = child.dep_
     hlow = head.lower_
     if dep == "pobj":
+        if hlow == "of" and head.head.lower_ in _COMPASS and head.head.dep_ != "pobj":
+            # "north of Baghdad", "35 km south of X": a reference point near the event, not its place
+            return COMPASS_COST, f"'{head.head.text} of {child.text}' (reference point)"
         if hlow in LOCATIVE_PREPS:
             return 0.0, f"'{head.text} {child.text}'"
         if hlow == "of" and head.head.lower_ in PLACE_NOUNS:
@@ -349,7 +356,12 @@ def _specificity(doc: "Doc", top: Toponym) -> float:
         noun = head.head if tok.dep_ == "pobj" and head.lower_ == "of" else head if tok.dep_ in (
             "compound", "appos") else None
         if noun is not None and noun.lower_ in _FINE_NOUNS:
-            return 6.0
+            # "the Ranage district of Narathiwat" / "the West Bank city of Nablus": one noun, two names, and
+            # only the gazetteer can tell which is the container
+            named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children)
+            has_of = any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children)
+            if not (named and has_of):
+                return 6.0
     if top.place is None:
         return 5.5
     return float(_KIND_RANK.get(top.place.kind, 5))
