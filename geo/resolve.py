@@ -218,6 +218,8 @@ def _link_pairs(text: str, items: list[_Item]) -> None:
     for i, (a, b) in enumerate(zip(items, items[1:])):
         between = text[a.mention.end : b.mention.start]
         if between.strip() in (",", "in", ", in") and len(between) <= 6:
+            if between.strip() == "," and _names_country(a) and _names_country(b):
+                continue  # a list of countries ("China, Japan and Korea"), not a town in a country
             _link(a, b)
             continue
         if len(between) > 80 or not _DESCRIBED_IN.match(between):
@@ -227,6 +229,11 @@ def _link_pairs(text: str, items: list[_Item]) -> None:
             if c.mention.start > clause_end or _SENTENCE_END.search(text, a.mention.end, c.mention.start):
                 break
             _link(a, c, pooled=False)
+
+
+def _names_country(item: _Item) -> bool:
+    """True when the mention is a country's name or curated alias (not merely a GeoNames alternate name)."""
+    return any(c.kind == "country" and c.quality < 2 for c in item.cands)
 
 
 def _link(a: _Item, b: _Item, pooled: bool = True) -> None:

@@ -108,6 +108,18 @@ def test_country_name_is_not_a_small_namesake_town(nlp, gazetteer):
     assert (town.kind, town.admin1_code) == ("city", "US-MO")
 
 
+def test_a_list_of_countries_is_not_a_town_in_a_country(nlp, gazetteer):
+    places = _resolve(nlp, gazetteer, "Cases were reported in China, Japan and South Korea last week.")
+    assert places["China"].place.kind == "country" and places["China"].place.country_code == "CN"
+    assert places["Japan"].place.kind == "country"
+
+
+def test_iso_inverted_province_and_breakaway_region(nlp, gazetteer):
+    places = _resolve(nlp, gazetteer, "Fighting spread from Dagestan to South Ossetia, officials said.")
+    assert (places["Dagestan"].place.kind, places["Dagestan"].place.admin1_code) == ("admin1", "RU-DA")
+    assert places["South Ossetia"].place.kind == "region"
+
+
 def test_described_clause_contains_the_place(nlp, gazetteer):
     text = "Virginia is a city in Saint Louis County, Minnesota, United States, on the Mesabi Iron Range."
     t = _resolve(nlp, gazetteer, text)["Virginia"]
