@@ -230,6 +230,9 @@ def timeline_section(state: FilterState, fac: dict[str, Any], colors: dict[str, 
               width="stretch")
     c3.button("All dates", on_click=_reset_dates, key="all_dates", width="stretch",
               help="Select every date, including far-off ones and undated events.")
+    if counts.empty:
+        st.info("No dated events match the other filters, so the timeline is empty.")
+        return
     chart = timeline_view.timeline_chart(counts, period=period, colors=colors, selected=selected, domain=(lo, hi))
     st.altair_chart(chart, width="stretch", key="timeline", on_select=_on_brush,
                     selection_mode=timeline_view.SELECTION)
@@ -275,7 +278,8 @@ def map_section(state: FilterState, fac: dict[str, Any], colors: dict[str, str])
     total = sum(counts.values())
     shown = ", ".join(f"{t.replace('_', ' ')} {n:,}" for t, n in list(counts.items())[:6])
     hint = " Density view: darker squares hold more events." if heat else ""
-    st.caption(f"{total:,} events match" + (f"; {shown}." if shown else ".") + hint)
+    st.caption(f"{total:,} {'event matches' if total == 1 else 'events match'}" + (f"; {shown}." if shown else ".")
+               + hint)
     if total == 0:
         st.info("No events match these filters. Widen the dates (**All dates**) or clear some filters.")
     _handle_map_click(out)

@@ -286,3 +286,38 @@ def test_first_run_draws_the_map_before_the_rest(use_store, synthetic_store):
     assert not at.exception, [e.value for e in at.exception]
     assert len(_events_table(at)) == 301 and at.get("vega_lite_chart")
     assert not any("Loading the timeline" in c.value for c in at.caption)
+
+
+def test_empty_view_explains_itself(use_store, synthetic_store):
+    use_store(synthetic_store)
+    at = _run({"place": "Atlantis"})
+    assert any(c.value.startswith("0 events match") for c in at.caption)
+    infos = " ".join(i.value for i in at.info)
+    assert "No events match these filters" in infos and "timeline is empty" in infos
+    assert not at.get("vega_lite_chart")
+    assert len(_events_table(at)) == 0
+
+
+def test_default_dates_leave_out_far_outliers(use_store, tmp_path):
+    """A few far-off dates do not stretch the default range; 'dates=all' in a link brings them back."""
+    import dataclasses
+
+    from geo.store import EventStore
+
+    path = tmp_path / "events.sqlite"
+    results = list(synthetic_results(200, seed=3, days=60, start=dt.date(2026, 1, 1)))
+    first = results[0]
+    old = dataclasses.replace(first.events[0], id=first.events[0].id + "-old", date=dt.date(2009, 5, 1))
+    results[0] = dataclasses.replace(first, events=(*first.events, old))
+    with EventStore(path) as store:
+        store.save_results(results)
+    use_store(path)
+    at = _run()
+    start, end = at.date_input(key="f_dates").value
+    assert dt.date(2025, 12, 1) <= start <= dt.date(2026, 1, 5) and end >= dt.date(2026, 2, 20)
+    assert old.id not in set(_events_table(at)["id"])
+    assert any("Not on this axis: 1 before" in c.value for c in at.caption)
+    at = _run({"dates": "all"})
+    assert at.date_input(key="f_dates").value[0] == dt.date(2009, 5, 1)
+    assert old.id in set(_events_table(at)["id"])
+    assert _param(at, "dates") == "all"

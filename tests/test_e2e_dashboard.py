@@ -88,7 +88,7 @@ def page(chromium, tmp_path):
 
 
 def _match_count(page) -> int:  # noqa: ANN001
-    loc = page.get_by_text(re.compile(r"^[\d,]+ events match"))
+    loc = page.get_by_text(re.compile(r"^[\d,]+ events? match"))
     loc.first.wait_for(timeout=WAIT_MS)
     return int(loc.first.inner_text().split(" ")[0].replace(",", ""))
 
