@@ -84,7 +84,7 @@ def _sql_where(store: Any, f: Any) -> tuple[str, list[Any], str]:
     The filter semantics (dates, types, keyword search...) stay the store's; the articles table is joined only
     when a condition reads it (alias ``a``), which keeps the map's scans to the events table.
     """
-    where, params = store._where(f)
+    where, params = store.filter_sql(f)
     joined = "events e JOIN articles a ON a.id = e.article_id" if "a." in where else "events e"
     return where, list(params), joined
 
@@ -122,7 +122,7 @@ def aggregate_sql(store: Any, f: Any, *, cell_deg: float, bbox: Sequence[float] 
         " CASE WHEN count(*) <= ? THEN group_concat(id, char(31)) END, max(place_name)"
         f" FROM ({inner}){outer_where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
-    rows = store._rows(sql, [cell_deg, cell_deg, MAX_GROUP_IDS, *params, *outer_params])
+    rows = store.read(sql, [cell_deg, cell_deg, MAX_GROUP_IDS, *params, *outer_params])
     return pd.DataFrame([tuple(r) for r in rows], columns=list(AGG_COLUMNS))
 
 
@@ -130,7 +130,7 @@ def details_sql(store: Any, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Popup fields (title, date, type, place, precision, confidence, position) of the given events."""
     if not ids:
         return {}
-    rows = store._rows(
+    rows = store.read(
         "SELECT e.id, e.type, e.date, e.lat, e.lon, e.place_name, e.precision, e.confidence, a.title"
         " FROM events e JOIN articles a ON a.id = e.article_id WHERE e.id IN (SELECT value FROM json_each(?))",
         [json.dumps(list(ids))])
@@ -170,7 +170,7 @@ def _counts_by(path: str, token: str, key: tuple[tuple[str, str], ...], column: 
         raise ValueError(f"cannot count by {column!r}")
     store = _open_store(path)
     where, params, joined = _sql_where(store, to_event_filter(_state(key)))
-    rows = store._rows(f"SELECT coalesce(e.{column}, 'none'), count(*) FROM {joined}{where}"
+    rows = store.read(f"SELECT coalesce(e.{column}, 'none'), count(*) FROM {joined}{where}"
                        " GROUP BY 1 ORDER BY 2 DESC, 1", params)
     return {str(r[0]): int(r[1]) for r in rows}
 
@@ -200,7 +200,7 @@ def _timeline(path: str, token: str, key: tuple[tuple[str, str], ...], period: s
     store = _open_store(path)
     where, params, joined = _sql_where(store, to_event_filter(_state(key)))
     where = (where + " AND " if where else " WHERE ") + "e.date IS NOT NULL"
-    rows = store._rows(f"SELECT {_PERIOD_SQL[period]} AS period, e.type, count(*) FROM {joined}{where}"
+    rows = store.read(f"SELECT {_PERIOD_SQL[period]} AS period, e.type, count(*) FROM {joined}{where}"
                        " GROUP BY 1, 2 ORDER BY 1, 2", params)
     df = pd.DataFrame([tuple(r) for r in rows], columns=["period", "type", "n"])
     df["period"] = pd.to_datetime(df["period"], errors="coerce")
@@ -218,7 +218,7 @@ def timeline_counts(state: FilterState, period: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _date_profile(path: str, token: str) -> pd.DataFrame:
-    rows = _open_store(path)._rows(
+    rows = _open_store(path).read(
         "SELECT date, count(*) FROM events WHERE happened = 1 AND date IS NOT NULL GROUP BY 1 ORDER BY 1")
     return pd.DataFrame({"date": [dt.date.fromisoformat(r[0][:10]) for r in rows],
                          "n": [int(r[1]) for r in rows]})
