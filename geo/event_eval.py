@@ -269,8 +269,9 @@ def _prf2(tp_p: int, predicted: int, tp_r: int, gold: int) -> dict[str, float]:
 
 
 def score_docs(rows: Sequence[dict[str, Any]], docs: Iterable[Any], toponyms: Iterable[Sequence[Toponym]], *,
-               errors: int = 0, repair: bool = True) -> dict[str, Any]:
-    """Score the linker on parsed ``docs`` (one per row) with their place mentions."""
+               errors: int = 0, repair: bool = True, learned: bool = True) -> dict[str, Any]:
+    """Score the linker on parsed ``docs`` (one per row) with their place mentions (``learned``: use the learned
+    link scorer when its file is present, else the hand-set costs)."""
     scorer = EventScorer(errors)
     for row, doc, tops in zip(rows, docs, toponyms):
         for ev in row["events"]:
@@ -278,7 +279,7 @@ def score_docs(rows: Sequence[dict[str, Any]], docs: Iterable[Any], toponyms: It
             scorer.counts["repaired"] += fixed
             s, e = int(ev["start"]), int(ev["end"])
             cands = [lk.toponym for lk in rank_event_places(doc, s, e, tops)]
-            preds = link_event_places(doc, s, e, tops)
+            preds = link_event_places(doc, s, e, tops, learned=learned)
             scorer.add(doc, str(row.get("source")), gold, preds, cands, ev.get("verb"))
     return scorer.result()
 

@@ -19,15 +19,19 @@ were set on ``event_location.jsonl`` (see :mod:`geo.event_eval`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+import json
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from geo.model import Toponym
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["PlaceLink", "rank_event_places", "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS", "unresolved_mentions"]
+__all__ = ["PlaceLink", "LinkModel", "load_link_model", "link_features", "score_links", "choose_event_place", "coordinated_places", "rank_event_places", "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS", "unresolved_mentions"]
 
 #: A mention costing more than this is not linked to the event.
 MAX_COST = 2.6
@@ -76,6 +80,8 @@ class PlaceLink:
     toponym: Toponym
     cost: float
     reason: str
+    #: Link features for the learned scorer (:func:`link_features`); empty when built by hand.
+    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
 #: spaCy entity labels that never name a place, even in a locative slot.
@@ -312,7 +318,9 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
         cost += 0.01 * abs(tok.i - trig.i)
         if top.start < trigger_start:
             cost += 0.05  # places after the trigger slightly preferred at equal cost
-        links.append(PlaceLink(top, round(cost, 3), "; ".join(dict.fromkeys(why)) or "same sentence"))
+        reason = "; ".join(dict.fromkeys(why)) or "same sentence"
+        links.append(PlaceLink(top, round(cost, 3), reason, _path_features(tok, trig, lca, steps, trig_pos[lca.i],
+                                                                         top, trigger_start)))
         paths.append((tok.i, _anchors(tok), set(path[1:])))
     # A mention whose path to the event runs through another mention contains it ("the city of Irbil in
     # northern Iraq"): the inner, finer place says where the event happened.
@@ -329,9 +337,82 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
                 contains = True
         if contains:
             lk = links[k]
-            links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place")
+            links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place",
+                                 {**lk.features, "contains_finer": 1.0})
     links.sort(key=lambda link: (link.cost, link.toponym.start))
-    return links
+    return _with_set_features(doc, links)
+
+
+_DEP_GROUPS = {"pobj": "pobj", "compound": "compound", "nsubj": "subj", "nsubjpass": "subj", "agent": "subj",
+               "csubj": "subj", "dobj": "obj", "attr": "obj", "oprd": "obj", "appos": "appos", "conj": "conj",
+               "poss": "mod", "amod": "mod", "nmod": "mod", "npadvmod": "mod"}
+_KIND_NAMES = ("country", "admin1", "admin2", "city", "landmark", "region")
+
+
+def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigger_steps: int, top: Toponym,
+                   trigger_start: int) -> dict[str, float]:
+    """Features of one mention's dependency path to the trigger (see :func:`link_features`)."""
+    f: dict[str, float] = {
+        "mention_steps": float(steps), "trigger_steps": float(trigger_steps),
+        "lca_is_trigger": float(lca.i == trig.i), "distance": math.log1p(abs(tok.i - trig.i)),
+        "before_trigger": float(top.start < trigger_start), "unresolved": float(top.place is None),
+        "trigger_verb": float(trig.pos_ in ("VERB", "AUX")),
+        "length": float(len(top.text.split())),
+    }
+    f["dep_" + _DEP_GROUPS.get(tok.dep_, "other")] = 1.0
+    head = tok.head
+    if tok.dep_ == "pobj":
+        prep = head.lower_
+        if prep == "of":
+            f["prep_of_place_noun" if head.head.lower_ in PLACE_NOUNS else "prep_of"] = 1.0
+        elif prep in ("in", "at", "near", "from", "on"):
+            f["prep_" + prep] = 1.0
+        elif prep in LOCATIVE_PREPS:
+            f["prep_locative"] = 1.0
+        else:
+            f["prep_other"] = 1.0
+        f["prep_attached_to_trigger"] = float(head.head.i == trig.i)
+    f["ent_" + (tok.ent_type_.lower() if tok.ent_type_ in ("GPE", "LOC", "FAC", "PERSON", "ORG", "NORP")
+                else "none")] = 1.0
+    if top.place is not None:
+        f["kind_" + (top.place.kind if top.place.kind in _KIND_NAMES else "region")] = 1.0
+    if head.lower_ in PLACE_NOUNS or (tok.dep_ == "pobj" and head.lower_ == "of"
+                                      and head.head.lower_ in PLACE_NOUNS):
+        f["place_noun"] = 1.0
+    return f
+
+
+#: Reason fragments (set by :func:`_edge_cost` and the ranking) turned into features.
+_REASON_FLAGS = {"subject (actor)": "r_actor", "origin": "r_origin", "qualifies a person": "r_person",
+                 "reporting clause": "r_report", "verb of saying": "r_report", "names the event": "r_names_event",
+                 "object of the event verb": "r_object", "passive subject": "r_passive",
+                 "reference point": "r_reference_point"}
+
+
+def _with_set_features(doc: "Doc", links: list[PlaceLink]) -> list[PlaceLink]:
+    """Add the features that compare a mention with the sentence's other candidates."""
+    if not links:
+        return links
+    best = links[0].cost
+    specs = [_specificity(doc, lk.toponym) for lk in links]
+    top_spec = max(specs)
+    toks = [_token_at(doc, lk.toponym.start, lk.toponym.end) for lk in links]
+    out = []
+    for k, lk in enumerate(links):
+        f = dict(lk.features)
+        f.update({"cost": lk.cost, "delta_cost": lk.cost - best, "rank": float(min(k, 3)),
+                  "cheapest": float(k == 0), "n_candidates": math.log(len(links)), "sole": float(len(links) == 1),
+                  "specificity": specs[k] / 6.0, "finest": float(specs[k] == top_spec),
+                  "n_finer": float(sum(s > specs[k] for s in specs))})
+        tok = toks[k]
+        if tok is not None:
+            conj = {t.i for t in tok.conjuncts}
+            f["coordinated"] = float(any(o is not None and o.i in conj for o in toks))
+        for frag, name in _REASON_FLAGS.items():
+            if frag in lk.reason:
+                f[name] = 1.0
+        out.append(replace(lk, features=f))
+    return out
 
 
 #: Within this much of the cheapest link, a finer place wins ("in the town of Cinar in southeast Turkey").
@@ -367,7 +448,7 @@ def _specificity(doc: "Doc", top: Toponym) -> float:
     return float(_KIND_RANK.get(top.place.kind, 5))
 
 
-def _choose(doc: "Doc", ranked: Sequence[PlaceLink], max_cost: float) -> PlaceLink | None:
+def _choose_by_cost(doc: "Doc", ranked: Sequence[PlaceLink], max_cost: float) -> PlaceLink | None:
     if not ranked:
         return None
     best = ranked[0]
@@ -386,7 +467,84 @@ def _choose(doc: "Doc", ranked: Sequence[PlaceLink], max_cost: float) -> PlaceLi
     return next(lk for lk in close if spec[id(lk)] == top) if spec.get(id(best), 0) < top else best
 
 
-def _coordinated(doc: "Doc", first: Toponym, ranked: Sequence[PlaceLink]) -> list[Toponym]:
+#: The learned link scorer's coefficients (fitted by ``tests/bench/train_event_linker.py``).
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "event_link_model.json"
+
+
+@dataclass(frozen=True)
+class LinkModel:
+    """Logistic regression over :func:`link_features`: the probability that a mention is the event's place.
+
+    ``threshold`` is the lowest probability at which the best mention is linked (chosen on the training half).
+    """
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    threshold: float
+
+    def probability(self, link: PlaceLink) -> float:
+        """Probability that ``link``'s mention is where the event happened."""
+        z = self.intercept
+        for name, w, m, sd in zip(self.features, self.coef, self.mean, self.scale):
+            z += w * (link.features.get(name, 0.0) - m) / sd
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "LinkModel":
+        """Build from the JSON object written by the training script."""
+        names = tuple(str(n) for n in data["features"])
+        arrays = [tuple(float(x) for x in data[k]) for k in ("coef", "mean", "scale")]
+        if any(len(a) != len(names) for a in arrays):
+            raise ValueError("coef, mean and scale must have one value per feature")
+        return cls(names, arrays[0], float(data["intercept"]), arrays[1],
+                   tuple(x or 1.0 for x in arrays[2]), float(data["threshold"]))
+
+
+@lru_cache(maxsize=4)
+def load_link_model(path: Path | None = None) -> LinkModel | None:
+    """The learned link scorer, loaded once; ``None`` when the file is missing (the hand-set costs decide)."""
+    from geo.errors import ModelError
+
+    p = Path(path) if path is not None else MODEL_PATH
+    if not p.exists():
+        return None
+    try:
+        return LinkModel.from_json(json.loads(p.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{p}: invalid event-link model: {exc}") from exc
+
+
+def link_features(link: PlaceLink) -> Mapping[str, float]:
+    """The features the learned scorer reads for one link (path shape, preposition, distance, kind, cost...)."""
+    return link.features
+
+
+def score_links(ranked: Sequence[PlaceLink], model: LinkModel | None = None) -> list[tuple[PlaceLink, float]]:
+    """Each link with the model's probability, most probable first (``[]`` without a model)."""
+    model = model if model is not None else load_link_model()
+    if model is None:
+        return []
+    scored = [(lk, model.probability(lk)) for lk in ranked]
+    scored.sort(key=lambda x: (-x[1], x[0].cost))
+    return scored
+
+
+def choose_event_place(doc: "Doc", ranked: Sequence[PlaceLink], max_cost: float = MAX_COST, *,
+                       learned: bool = True) -> PlaceLink | None:
+    """The event's place among ``ranked`` (:func:`rank_event_places`): the learned scorer's most probable mention
+    above its threshold, else (no model file, or ``learned`` false) the hand-set costs."""
+    model = load_link_model() if learned else None
+    if model is None or not ranked:
+        return _choose_by_cost(doc, ranked, max_cost)
+    lk, p = score_links(ranked, model)[0]
+    return lk if p >= model.threshold else None
+
+
+
+def coordinated_places(doc: "Doc", first: Toponym, ranked: Sequence[PlaceLink]) -> list[Toponym]:
     """Mentions coordinated with ``first`` ("in X and Y", "X, Y and Z")."""
     tok = _token_at(doc, first.start, first.end)
     if tok is None:
@@ -401,26 +559,29 @@ def _coordinated(doc: "Doc", first: Toponym, ranked: Sequence[PlaceLink]) -> lis
 
 
 def link_event_place(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
-                     *, max_cost: float = MAX_COST, unresolved: bool = True) -> Toponym | None:
+                     *, max_cost: float = MAX_COST, unresolved: bool = True,
+                     learned: bool = True) -> Toponym | None:
     """The place mention saying where the event at ``[trigger_start, trigger_end)`` happened, or ``None``.
 
-    Works on a single sentence or on a whole article (only the trigger's sentence is searched). The cheapest
-    link wins, except that a finer place within :data:`FINER_MARGIN` of it wins over a container, and a
-    sentence's sole plausible place is linked up to :data:`SOLE_MAX_COST`.
+    Works on a single sentence or on a whole article (only the trigger's sentence is searched). With the learned
+    scorer (:data:`MODEL_PATH`, unless ``learned`` is false) the most probable mention above its threshold wins.
+    Without it, the cheapest link wins, except that a finer place within :data:`FINER_MARGIN` of it wins over a
+    container, and a sentence's sole plausible place is linked up to :data:`SOLE_MAX_COST`.
     """
     ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms, unresolved=unresolved)
-    best = _choose(doc, ranked, max_cost)
+    best = choose_event_place(doc, ranked, max_cost, learned=learned)
     return best.toponym if best is not None else None
 
 
 def link_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
-                      *, max_cost: float = MAX_COST, unresolved: bool = True) -> list[Toponym]:
+                      *, max_cost: float = MAX_COST, unresolved: bool = True,
+                      learned: bool = True) -> list[Toponym]:
     """Every place mention saying where the event happened, best first (empty when none does).
 
     Besides the best link (:func:`link_event_place`), the places coordinated with it ("in Chibok and Biu").
     """
     ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms, unresolved=unresolved)
-    best = _choose(doc, ranked, max_cost)
+    best = choose_event_place(doc, ranked, max_cost, learned=learned)
     if best is None:
         return []
-    return [best.toponym, *_coordinated(doc, best.toponym, ranked)]
+    return [best.toponym, *coordinated_places(doc, best.toponym, ranked)]

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from geo.actors import find_actors
-from geo.event_place import MAX_COST, PlaceLink, link_event_place, rank_event_places
+from geo.event_place import (
+    MAX_COST, PlaceLink, choose_event_place, link_event_place, rank_event_places, score_links,
+)
 from geo.errors import ModelError
 from geo.model import Article, Candidate, DateMention, Event, Place, Span, Toponym
 from geo.triggers import Trigger, assess_modality, find_triggers, load_taxonomy
@@ -71,10 +73,11 @@ class _Draft:
     place: Place | None = None
     place_span: Span | None = None
     place_score: float = 0.0
-    place_how: str = "none"  # sentence | reference | focus | none
+    place_how: str = "none"  # sentence | container | reference | focus | none
     date: DateMention | None = None
     reasons: list[str] = field(default_factory=list)
     merged: int = 0
+    ranked: list[PlaceLink] = field(default_factory=list)
 
 
 def _contains(outer: Place, inner: Place) -> bool:
@@ -157,7 +160,7 @@ def _anaphors(doc: "Doc", taxonomy_anaphors: frozenset[str]) -> list[int]:
 def _confidence(d: _Draft, date_source: str) -> float:
     """Weighted evidence in [0, 1]: how the place was found (and its link cost), the resolver's score, where the
     date came from, and how specific and repeated the trigger is; not-happened events are scaled down."""
-    place_f = {"sentence": 0.9, "reference": 0.85, "focus": 0.5, "none": 0.2}[d.place_how]
+    place_f = {"sentence": 0.9, "reference": 0.85, "container": 0.6, "focus": 0.5, "none": 0.2}[d.place_how]
     if d.link is not None:
         place_f *= math.exp(-0.25 * d.link.cost)
     resolve_f = min(1.0, max(0.3, d.place_score)) if d.place is not None else 0.5
@@ -169,38 +172,65 @@ def _confidence(d: _Draft, date_source: str) -> float:
     return round(max(0.0, min(1.0, conf)), 3)
 
 
+_NOT_CONTAINER = ("subject (actor)", "origin", "reporting clause", "verb of saying")
+
+
+def _container(links: Sequence[PlaceLink], inner: PlaceLink) -> PlaceLink | None:
+    """A resolved place of the sentence that can stand for an unresolved event place ("the village of X in Daraa
+    province", "X, near Aleppo"): the most probable (else cheapest) one that is not an actor, an origin or a
+    reporting place. The event then takes that place's precision (admin1, country...)."""
+    pool = [lk for lk in links if lk is not inner and lk.toponym.place is not None
+            and not any(b in lk.reason for b in _NOT_CONTAINER)]
+    scored = score_links(pool)
+    if scored:
+        return scored[0][0]
+    return min(pool, key=lambda lk: lk.cost, default=None)
+
+
+def _place_key(link: PlaceLink | None) -> object:
+    if link is None:
+        return None
+    place = link.toponym.place
+    return place.geonameid if place is not None else link.toponym.text.lower()
+
+
 def _sentence_drafts(doc: "Doc", triggers: list[Trigger], toponyms: Sequence[Toponym]) -> list[_Draft]:
-    """Group a sentence's triggers into events (one per distinct linked place)."""
+    """Group a sentence's triggers into events (one per distinct linked place).
+
+    The place is chosen by the same linker the corpus evaluation scores (:func:`choose_event_place`), over
+    resolved and unresolved mentions alike; an unresolved one is kept as the draft's ``unresolved`` mention and
+    stood in for by a resolved container named in the sentence when there is one (see :func:`extract_events`).
+    """
     drafts: list[_Draft] = []
-    by_sent: dict[int, list[tuple[Trigger, bool, str | None, list[PlaceLink]]]] = {}
+    by_sent: dict[int, list[tuple[Trigger, bool, str | None, list[PlaceLink], PlaceLink | None]]] = {}
     for trig in triggers:
         happened, why = assess_modality(doc, trig.head)
         s, e = trig.char_span(doc)
-        links = [link for link in rank_event_places(doc, s, e, toponyms) if link.toponym.place is not None]
-        by_sent.setdefault(doc[trig.head].sent.start, []).append((trig, happened, why, links))
+        ranked = rank_event_places(doc, s, e, toponyms)
+        best = choose_event_place(doc, ranked)
+        by_sent.setdefault(doc[trig.head].sent.start, []).append((trig, happened, why, ranked, best))
     for sent_start, items in by_sent.items():
         sent = doc[sent_start].sent
         groups: list[_Draft] = []
-        for trig, happened, why, links in items:
-            best = links[0] if links and links[0].cost <= MAX_COST else None
+        for trig, happened, why, ranked, best in items:
+            runner_ups = [lk for lk in ranked if lk is not best and lk.toponym.place is not None]
             target = None
             for g in groups:
                 if g.happened != happened or not happened:
                     continue
-                same_place = best is None or g.link is None or (
-                    best.toponym.place.geonameid == g.link.toponym.place.geonameid)  # type: ignore[union-attr]
-                if same_place:
+                if best is None or g.link is None or _place_key(best) == _place_key(g.link):
                     target = g
                     break
             if target is None:
-                groups.append(_Draft([trig], trig, sent, happened, why, best, links[1:] if best else links))
+                groups.append(_Draft([trig], trig, sent, happened, why, best, runner_ups, ranked=ranked))
                 continue
             target.triggers.append(trig)
             if trig.type.rank > target.main.type.rank:
                 target.main = trig
             if target.link is None or (best is not None and best.cost < target.link.cost):
                 target.link = best
-                target.runner_ups = links[1:]
+                target.runner_ups = runner_ups
+                target.ranked = ranked
         drafts.extend(groups)
     return drafts
 
@@ -246,13 +276,26 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
 
     # Place and date of each draft from its own sentence.
     for d in drafts:
+        if d.link is not None and d.link.toponym.place is None:
+            # the sentence names a place the gazetteer does not know: stand in its container, coarser
+            lost = d.link
+            d.link = _container(d.ranked, lost)
+            if d.link is None:
+                d.reasons.append(f"place: '{lost.toponym.text}' is linked to '{doc[d.main.start:d.main.end].text}' "
+                                 f"but is not in the gazetteer, and the sentence names no place containing it")
+            else:
+                d.place_how = "container"
+                d.reasons.append(f"place: '{lost.toponym.text}' is linked to '{doc[d.main.start:d.main.end].text}' "
+                                 f"but is not in the gazetteer; placed at '{d.link.toponym.text}', the area named "
+                                 f"in the sentence, at that area's precision")
         if d.link is not None:
             top = d.link.toponym
             d.place, d.place_score = _prefer_admin(top, text)
             d.place_span = Span(top.start, top.end, top.text, d.place.kind if d.place else "")
-            d.place_how = "sentence"
-            d.reasons.append(f"place: '{top.text}' is linked to '{doc[d.main.start:d.main.end].text}' "
-                             f"in its sentence ({d.link.reason}; cost {d.link.cost:.2f})")
+            if d.place_how != "container":
+                d.place_how = "sentence"
+                d.reasons.append(f"place: '{top.text}' is linked to '{doc[d.main.start:d.main.end].text}' "
+                                 f"in its sentence ({d.link.reason}; cost {d.link.cost:.2f})")
             if d.place is not top.place and d.place is not None:
                 d.reasons.append(f"place: '{top.text}' read as the {d.place.kind} (named as a province/state)")
         for trig in sorted(d.triggers, key=lambda t: t is not d.main):

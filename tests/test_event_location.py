@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from geo.event_eval import evaluate_events, prf
@@ -139,3 +141,36 @@ def test_scorer_per_token_and_per_candidate(nlp):
     sc.add(doc, "t", [], cands[2:], cands)
     r = sc.result()
     assert r["per_event"]["overlap"]["precision"] == 0.5 and r["per_token"]["precision"] == round(1 / 3, 4)
+
+
+def test_learned_link_model_is_shipped_and_scores_probabilities(nlp):
+    from geo.event_place import MODEL_PATH, load_link_model, score_links
+
+    model = load_link_model()
+    assert model is not None, f"{MODEL_PATH} missing"
+    meta = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert "MIT" in meta["license"] and 0.0 < model.threshold < 1.0
+    text = "Police in Kabul said a bomb exploded in a market in Jalalabad."
+    doc = nlp(text)
+    s = text.index("exploded")
+    scored = score_links(rank_event_places(doc, s, s + 8, _tops(text, "Kabul", "Jalalabad")), model)
+    assert [lk.toponym.text for lk, _ in scored] == ["Jalalabad", "Kabul"]
+    assert all(0.0 <= p <= 1.0 for _, p in scored)
+    assert scored[0][1] >= model.threshold > scored[1][1]
+
+
+def test_hand_set_linker_is_the_fallback(nlp, tmp_path):
+    from geo.errors import ModelError
+    from geo.event_place import load_link_model
+
+    assert load_link_model(tmp_path / "absent.json") is None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"features": ["cost"], "coef": [1.0, 2.0], "mean": [0.0], "scale": [1.0],
+                               "intercept": 0.0, "threshold": 0.5}))
+    with pytest.raises(ModelError, match="bad.json"):
+        load_link_model(bad)
+    text = "Troops from Chad attacked rebels in Gao."
+    doc = nlp(text)
+    s = text.index("attacked")
+    got = link_event_place(doc, s, s + 8, _tops(text, "Chad", "Gao"), learned=False)
+    assert got is not None and got.text == "Gao"

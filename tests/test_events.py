@@ -156,3 +156,13 @@ def test_a_doc_without_parse_is_a_clear_error(pipeline):
 @pytest.mark.parametrize("sentence", ["Stocks rallied after the market crash.", "He was fired from his job."])
 def test_business_and_office_idioms_are_not_triggers(nlp, sentence):
     assert find_triggers(nlp(sentence)) == []
+
+
+def test_unresolved_event_place_falls_back_to_its_container(pipeline):
+    # the village is not in the gazetteer; the province named beside it places the event, at admin1 precision
+    events = _events(pipeline, "A bomb exploded in the village of Khirbet Ghazaleh in Daraa province on Tuesday.")
+    happened = [e for e in events if e.happened]
+    assert len(happened) == 1
+    ev = happened[0]
+    assert ev.place is not None and ev.place.country_code == "SY" and ev.precision == "admin1"
+    assert any("Khirbet Ghazaleh" in r and "not in the gazetteer" in r for r in ev.reasons)
