@@ -359,6 +359,19 @@ def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigge
         "trigger_verb": float(trig.pos_ in ("VERB", "AUX")),
         "length": float(len(top.text.split())),
     }
+    # verbs and clause boundaries crossed between the mention and the shared node ("same clause")
+    node, verbs, clauses = tok, 0, 0
+    while node.i != lca.i and node.head.i != node.i:
+        node = node.head
+        if node.i != lca.i and node.pos_ in ("VERB", "AUX"):
+            verbs += 1
+        if node.dep_ in ("relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"):
+            clauses += 1
+    f["verbs_on_path"] = float(verbs)
+    f["same_clause"] = float(clauses == 0 and verbs == 0)
+    # the mention names a place noun of its own or is followed by one ("Daraa province", "the Dhaka jail")
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    f["followed_by_place_noun"] = float(nxt is not None and nxt.lower_ in PLACE_NOUNS)
     f["dep_" + _DEP_GROUPS.get(tok.dep_, "other")] = 1.0
     head = tok.head
     if tok.dep_ == "pobj":
@@ -403,7 +416,9 @@ def _with_set_features(doc: "Doc", links: list[PlaceLink]) -> list[PlaceLink]:
         f.update({"cost": lk.cost, "delta_cost": lk.cost - best, "rank": float(min(k, 3)),
                   "cheapest": float(k == 0), "n_candidates": math.log(len(links)), "sole": float(len(links) == 1),
                   "specificity": specs[k] / 6.0, "finest": float(specs[k] == top_spec),
-                  "n_finer": float(sum(s > specs[k] for s in specs))})
+                  "n_finer": float(sum(s > specs[k] for s in specs)),
+                  "cost_capped": min(lk.cost, 5.0), "sole_cost": min(lk.cost, 5.0) * (len(links) == 1),
+                  "unresolved_cost": min(lk.cost, 5.0) * f.get("unresolved", 0.0)})
         tok = toks[k]
         if tok is not None:
             conj = {t.i for t in tok.conjuncts}
@@ -411,6 +426,11 @@ def _with_set_features(doc: "Doc", links: list[PlaceLink]) -> list[PlaceLink]:
         for frag, name in _REASON_FLAGS.items():
             if frag in lk.reason:
                 f[name] = 1.0
+        # the hand-set penalties do not simply add up: a sole place qualifying a person is often the event's
+        # place, one that also sits in a reporting clause rarely is
+        f["person_and_report"] = f.get("r_person", 0.0) * f.get("r_report", 0.0)
+        for flag in ("r_person", "r_report", "r_actor", "r_passive"):
+            f["sole_" + flag[2:]] = f["sole"] * f.get(flag, 0.0)
         out.append(replace(lk, features=f))
     return out
 
@@ -475,7 +495,8 @@ MODEL_PATH = Path(__file__).resolve().parent / "data" / "event_link_model.json"
 class LinkModel:
     """Logistic regression over :func:`link_features`: the probability that a mention is the event's place.
 
-    ``threshold`` is the lowest probability at which the best mention is linked (chosen on the training half).
+    ``threshold`` is the lowest probability at which the best mention is linked, ``extra_threshold`` the one at
+    which a further mention of the sentence is linked too (both chosen on the training half).
     """
 
     features: tuple[str, ...]
@@ -484,6 +505,7 @@ class LinkModel:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     threshold: float
+    extra_threshold: float = 1.0
 
     def probability(self, link: PlaceLink) -> float:
         """Probability that ``link``'s mention is where the event happened."""
@@ -500,7 +522,8 @@ class LinkModel:
         if any(len(a) != len(names) for a in arrays):
             raise ValueError("coef, mean and scale must have one value per feature")
         return cls(names, arrays[0], float(data["intercept"]), arrays[1],
-                   tuple(x or 1.0 for x in arrays[2]), float(data["threshold"]))
+                   tuple(x or 1.0 for x in arrays[2]), float(data["threshold"]),
+                   float(data.get("extra_threshold", 1.0)))
 
 
 @lru_cache(maxsize=4)
@@ -578,10 +601,16 @@ def link_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
                       learned: bool = True) -> list[Toponym]:
     """Every place mention saying where the event happened, best first (empty when none does).
 
-    Besides the best link (:func:`link_event_place`), the places coordinated with it ("in Chibok and Biu").
+    Besides the best link (:func:`link_event_place`), the places coordinated with it ("in Chibok and Biu") and,
+    with the learned scorer, the other mentions it finds probable enough (:attr:`LinkModel.extra_threshold`).
     """
     ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms, unresolved=unresolved)
     best = choose_event_place(doc, ranked, max_cost, learned=learned)
     if best is None:
         return []
-    return [best.toponym, *coordinated_places(doc, best.toponym, ranked)]
+    out = [best.toponym, *coordinated_places(doc, best.toponym, ranked)]
+    model = load_link_model() if learned else None
+    if model is not None:
+        floor = max(model.threshold, model.extra_threshold)
+        out += [lk.toponym for lk, p in score_links(ranked, model) if p >= floor and lk.toponym not in out]
+    return out

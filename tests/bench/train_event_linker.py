@@ -7,8 +7,9 @@ Every (event trigger, candidate place mention) pair of the corpus is one example
 clause, kind and fineness of the place, actor/origin/organisation flags, candidate count, the hand-set cost...),
 the label is whether the mention overlaps a gold location span of that event. A logistic regression (numpy,
 L2-regularised, Newton steps) is fitted on the *dev half* (the usable rows with an even index) only; the decision
-threshold (the lowest probability at which an event's most probable mention is linked) is the one with the best
-per-token F1 on the dev half. The *held-out half* (odd index) is scored once, with the figures of
+thresholds (the lowest probability at which an event's most probable mention is linked, and the one at which a
+further mention is linked too: "clashes in Aleppo and Ghouta") are those with the best per-token F1 on the dev
+half. The *held-out half* (odd index) is scored once, with the figures of
 :func:`geo.event_eval.score_docs`, beside the hand-set linker on the same half.
 
 ``event_location.jsonl`` is Andrew Halterman's event-location corpus, released under the MIT licence; the file
@@ -102,9 +103,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50)
     return w[:-1], float(w[-1])
 
 
-def _event_outcomes(examples, model) -> list[tuple[float, int, int, int, bool, bool]]:
-    """Per event: (best probability, gold tokens, predicted tokens, correct tokens, overlap hit, has gold)."""
-    from geo.event_eval import _overlaps, _tokens
+def _event_outcomes(examples, model) -> list[tuple[float, set[int], set[int], list[tuple[float, set[int]]]]]:
+    """Per event: (best probability, gold tokens, tokens of the best mention and those coordinated with it,
+    [(probability, tokens)] of the other mentions)."""
+    from geo.event_eval import _tokens
     from geo.event_place import coordinated_places, score_links
 
     out = []
@@ -112,29 +114,39 @@ def _event_outcomes(examples, model) -> list[tuple[float, int, int, int, bool, b
         scored = score_links(ex["links"], model)
         g = ex["gold_tokens"]
         if not scored:
-            out.append((0.0, len(g), 0, 0, False, bool(ex["gold"])))
+            out.append((0.0, g, set(), []))
             continue
         best, p = scored[0]
-        preds = [best.toponym, *coordinated_places(ex["doc"], best.toponym, ex["links"])]
-        ptok = _tokens(ex["doc"], [(t.start, t.end) for t in preds])
-        hit = _overlaps(best.toponym.start, best.toponym.end, ex["gold"])
-        out.append((p, len(g), len(ptok), len(ptok & g), hit, bool(ex["gold"])))
+        first = [best.toponym, *coordinated_places(ex["doc"], best.toponym, ex["links"])]
+        ptok = _tokens(ex["doc"], [(t.start, t.end) for t in first])
+        others = [(q, _tokens(ex["doc"], [(lk.toponym.start, lk.toponym.end)])) for lk, q in scored[1:]
+                  if lk.toponym not in first]
+        out.append((p, g, ptok, others))
     return out
 
 
-def _sweep(outcomes) -> tuple[float, dict[str, float]]:
-    """The threshold with the best per-token F1 over the events, and that F1."""
+def _sweep(outcomes) -> tuple[float, float, dict[str, float]]:
+    """The thresholds (best mention, further mentions) with the best per-token F1 over the events, and that F1."""
     from geo.event_eval import prf
 
-    best_t, best = 0.5, {"f1": -1.0}
-    gold = sum(o[1] for o in outcomes)
-    for t in np.arange(0.05, 0.95, 0.01):
-        pred = sum(o[2] for o in outcomes if o[0] >= t)
-        corr = sum(o[3] for o in outcomes if o[0] >= t)
-        r = prf(corr, pred, gold)
-        if r["f1"] > best["f1"]:
-            best_t, best = float(round(t, 2)), r
-    return best_t, best
+    best_t, best_t2, best = 0.5, 1.0, {"f1": -1.0}
+    gold = sum(len(o[1]) for o in outcomes)
+    for t2 in [*np.arange(0.3, 1.0, 0.05), 1.01]:
+        for t in np.arange(0.05, 0.95, 0.01):
+            pred = corr = 0
+            for p, g, ptok, others in outcomes:
+                if p < t:
+                    continue
+                toks = set(ptok)
+                for q, tk in others:
+                    if q >= max(t, t2):
+                        toks |= tk
+                pred += len(toks)
+                corr += len(toks & g)
+            r = prf(corr, pred, gold)
+            if r["f1"] > best["f1"]:
+                best_t, best_t2, best = float(round(t, 2)), float(round(min(t2, 1.0), 2)), r
+    return best_t, best_t2, best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     coef, intercept = fit_logistic((x - mean) / scale, y, l2=args.l2)
     model = LinkModel(tuple(names), tuple(float(c) for c in coef), intercept, tuple(float(m) for m in mean),
                       tuple(float(s) for s in scale), 0.5)
-    threshold, dev_token = _sweep(_event_outcomes(dev, model))
+    threshold, extra, dev_token = _sweep(_event_outcomes(dev, model))
     data = {
         "description": "Logistic regression scoring (event trigger, place mention) pairs: the probability that "
                        "the mention says where the event happened. Read by geo.event_place.load_link_model.",
@@ -168,13 +180,14 @@ def main(argv: list[str] | None = None) -> int:
                       "with an even index; rows with an odd index held out",
         "license": "MIT (training corpus); coefficients fitted by tests/bench/train_event_linker.py",
         "examples": int(len(y)), "positives": int(y.sum()), "l2": args.l2,
-        "threshold": threshold, "dev_per_token": dev_token,
+        "threshold": threshold, "extra_threshold": extra, "dev_per_token": dev_token,
         "features": names, "coef": [round(float(c), 6) for c in coef], "intercept": round(intercept, 6),
         "mean": [round(float(m), 6) for m in mean], "scale": [round(float(s), 6) for s in scale],
     }
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     load_link_model.cache_clear()
-    print(f"{len(y)} dev pairs ({int(y.sum())} positive), {len(names)} features; threshold {threshold} "
+    print(f"{len(y)} dev pairs ({int(y.sum())} positive), {len(names)} features; threshold {threshold}, "
+          f"further places from {extra} "
           f"(dev per-token {dev_token})")
     for half, parity in (("dev", 0), ("held-out", 1)):
         idx = [k for k in range(len(rows)) if k % 2 == parity]
