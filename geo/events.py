@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from geo.actors import find_actors
 from geo.event_place import (
-    MAX_COST, PlaceLink, choose_event_place, link_event_place, rank_event_places, score_links,
+    PlaceLink, choose_event_place, link_event_place, rank_event_places, score_links,
 )
 from geo.errors import ModelError
 from geo.model import Article, Candidate, DateMention, Event, Place, Span, Toponym
@@ -158,11 +158,13 @@ def _anaphors(doc: "Doc", taxonomy_anaphors: frozenset[str]) -> list[int]:
 
 
 def _confidence(d: _Draft, date_source: str) -> float:
-    """Weighted evidence in [0, 1]: how the place was found (and its link cost), the resolver's score, where the
-    date came from, and how specific and repeated the trigger is; not-happened events are scaled down."""
+    """Weighted evidence in [0, 1]: how the place was found (and its link probability, else cost), the resolver's
+    score, where the date came from, and how specific and repeated the trigger is; not-happened events are scaled
+    down."""
     place_f = {"sentence": 0.9, "reference": 0.85, "container": 0.6, "focus": 0.5, "none": 0.2}[d.place_how]
     if d.link is not None:
-        place_f *= math.exp(-0.25 * d.link.cost)
+        scored = score_links([d.link])  # the learned scorer's probability when it is installed
+        place_f *= (0.6 + 0.4 * scored[0][1]) if scored else math.exp(-0.25 * d.link.cost)
     resolve_f = min(1.0, max(0.3, d.place_score)) if d.place is not None else 0.5
     date_f = {"text": 1.0, "published": 0.7}.get(date_source, 0.5)
     trig_f = min(1.0, 0.5 + 0.06 * d.main.type.rank + 0.05 * len(d.triggers) + 0.05 * d.merged)
@@ -312,11 +314,11 @@ def extract_events(doc: "Doc", article: Article, toponyms: Sequence[Toponym], da
         target = max(prior, key=lambda d: d.main.head)
         if tok.sent.start - target.sent.end > 120:  # too far back to be the same reference
             continue
-        links = [lk for lk in rank_event_places(doc, tok.idx, tok.idx + len(tok), toponyms)
-                 if lk.toponym.place is not None and lk.cost <= MAX_COST]
-        if not links:
+        found = choose_event_place(doc, rank_event_places(doc, tok.idx, tok.idx + len(tok), toponyms,
+                                                          unresolved=False))
+        if found is None:
             continue
-        lk = links[0]
+        lk = found
         place, score = _prefer_admin(lk.toponym, text)
         if place is None:
             continue
