@@ -31,7 +31,7 @@ from geo.model import Toponym
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["PlaceLink", "LinkModel", "load_link_model", "link_features", "score_links", "choose_event_place", "coordinated_places", "rank_event_places", "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS", "unresolved_mentions"]
+__all__ = ["PlaceLink", "LinkModel", "load_link_model", "link_features", "score_links", "choose_event_place", "coordinated_places", "full_name", "rank_event_places", "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS", "unresolved_mentions"]
 
 #: A mention costing more than this is not linked to the event.
 MAX_COST = 2.6
@@ -596,13 +596,39 @@ def link_event_place(doc: "Doc", trigger_start: int, trigger_end: int, toponyms:
     return best.toponym if best is not None else None
 
 
+def full_name(doc: "Doc", top: Toponym) -> Toponym:
+    """``top`` widened to the whole name it begins, as written: "Deir Ezzor [Governorate]", "Biên Hòa [Air
+    Base]", "Mazar[-e-Sharif]". The place is unchanged; only capitalised words the mention qualifies (the
+    mention's last word is their compound) and pieces glued to it by hyphens are taken."""
+    span = doc.char_span(top.start, top.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return top
+    end = span.end
+    sent_end = span.sent.end
+    while end < sent_end:
+        nxt, last = doc[end], doc[end - 1]
+        glued = not last.whitespace_ and (nxt.text == "-" or (last.text == "-" and nxt.text[:1].isalnum()))
+        named = nxt.is_title and nxt.pos_ == "PROPN" and last.dep_ == "compound" and last.head.i >= end and \
+            nxt.ent_type_ not in ("DATE", "TIME", "PERSON") and last.whitespace_
+        if not (glued or named):
+            break
+        end += 1
+    while end > span.end and doc[end - 1].text == "-":
+        end -= 1
+    if end == span.end:
+        return top
+    stop = doc[end - 1].idx + len(doc[end - 1])
+    return replace(top, end=stop, text=doc.text[top.start:stop])
+
+
 def link_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
                       *, max_cost: float = MAX_COST, unresolved: bool = True,
-                      learned: bool = True) -> list[Toponym]:
+                      learned: bool = True, full_names: bool = True) -> list[Toponym]:
     """Every place mention saying where the event happened, best first (empty when none does).
 
     Besides the best link (:func:`link_event_place`), the places coordinated with it ("in Chibok and Biu") and,
     with the learned scorer, the other mentions it finds probable enough (:attr:`LinkModel.extra_threshold`).
+    With ``full_names`` each span covers the whole name as written (:func:`full_name`).
     """
     ranked = rank_event_places(doc, trigger_start, trigger_end, toponyms, unresolved=unresolved)
     best = choose_event_place(doc, ranked, max_cost, learned=learned)
@@ -613,4 +639,4 @@ def link_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
     if model is not None:
         floor = max(model.threshold, model.extra_threshold)
         out += [lk.toponym for lk, p in score_links(ranked, model) if p >= floor and lk.toponym not in out]
-    return out
+    return [full_name(doc, t) for t in out] if full_names else out

@@ -174,3 +174,17 @@ def test_hand_set_linker_is_the_fallback(nlp, tmp_path):
     s = text.index("attacked")
     got = link_event_place(doc, s, s + 8, _tops(text, "Chad", "Gao"), learned=False)
     assert got is not None and got.text == "Gao"
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ("Clashes broke out in Deir Ezzor Governorate on Friday.", "Deir Ezzor", "Deir Ezzor Governorate"),
+    ("Two soldiers were killed in Mazar-e-Sharif yesterday.", "Mazar", "Mazar-e-Sharif"),
+    ("Police arrested him in Baghdad Monday.", "Baghdad", "Baghdad"),
+    ("A bomb exploded in Kabul, police said.", "Kabul", "Kabul"),
+])
+def test_full_name_widens_only_to_the_name_as_written(nlp, text, name, expected):
+    from geo.event_place import full_name
+
+    doc = nlp(text)
+    got = full_name(doc, _tops(text, name)[0])
+    assert got.text == expected and text[got.start:got.end] == expected
