@@ -6,6 +6,8 @@ JSONL dump, a saved page or a re-wrapped text file gets the same id, and ingesti
 
 from __future__ import annotations
 
+import codecs
+
 import datetime as dt
 import email.utils
 import gzip
@@ -392,17 +394,29 @@ class Source:
                 for number, line in enumerate(fh, start=1):
                     yield number, line
         except UnicodeDecodeError as exc:
-            raise ArticleFormatError(f"not valid {self.encoding} text ({exc.reason})", self.path) from None
+            raise ArticleFormatError(f"not valid {self.encoding} text ({exc.reason}); if the file uses another "
+                                     "encoding, name it with --encoding (e.g. --encoding latin-1)", self.path) from None
         except (OSError, EOFError) as exc:
             raise ArticleFormatError(f"cannot read file: {exc}", self.path) from None
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode(data: bytes, path: str | Path, encoding: str = "utf-8") -> str:
-    """Bytes -> text; a UTF-8 BOM is dropped; a decoding error names the file and line."""
+    """Bytes -> text; a byte-order mark (UTF-8, UTF-16, UTF-32) picks the encoding and is dropped.
+
+    A decoding error names the file and line and says how to read the file in another encoding.
+    """
+    user_encoding = encoding
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
+        encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8-sig")
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ArticleFormatError(f"not valid {encoding} text ({exc.reason})", path, line) from None
+        raise ArticleFormatError(
+            f"not valid {user_encoding} text "
+            f"({exc.reason} at byte {exc.start}); if the file uses another encoding, name it with --encoding "
+            f"(e.g. --encoding latin-1)", path, line) from None

@@ -6,10 +6,11 @@ structured data, URL); trafilatura's clock-based fallbacks are switched off so a
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, Iterator
 
-from geo.articles.core import Source, make_article, normalize_text
+from geo.articles.core import Source, html_to_text, make_article, normalize_text
 from geo.errors import ArticleFormatError
 from geo.model import Article
 
@@ -39,7 +40,9 @@ def parse_html(html: bytes | str, path: str = "<html>", url: str | None = None) 
         )
     text = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
     if not text:
-        raise ArticleFormatError("no article text found in the HTML page", path)
+        # trafilatura gives up on some pages (very deep nesting, no recognisable main block): fall back to all the
+        # visible text, which a streaming parser reads at any depth.
+        return _visible_text_article(html, path, url)
     title = normalize_text(doc.title or "")
     first, _, rest = text.partition("\n")
     if title and first.strip() == title and rest.strip():
@@ -54,6 +57,19 @@ def parse_html(html: bytes | str, path: str = "<html>", url: str | None = None) 
         path=path,
         metadata=metadata,
     )
+
+
+def _visible_text_article(html: bytes | str, path: str, url: str | None) -> Article:
+    """The page's visible text as one article, for pages the main-text extractor cannot handle."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    title_match = re.search(r"<title[^>]*>(.*?)</title\s*>", html, flags=re.IGNORECASE | re.DOTALL)
+    title = html_to_text(title_match.group(1)) if title_match else ""
+    body = re.sub(r"<title[^>]*>.*?</title\s*>", " ", html, count=1, flags=re.IGNORECASE | re.DOTALL)
+    text = html_to_text(body)
+    if not text:
+        raise ArticleFormatError("no article text found in the HTML page", path)
+    return make_article(text=text, title=title, url=url, path=path, metadata={"extraction": "visible-text"})
 
 
 def read_html(source: Source, **_: Any) -> Iterator[Article]:
