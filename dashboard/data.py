@@ -513,7 +513,7 @@ def ingest_uploads(
             collector = ErrorCollector()
             try:
                 articles = list(read_articles(dest, on_error=collector))
-                summary = save_articles(articles)
+                summary = save_articles(articles, on_error=collector)
                 report.files.append({"file": label, "articles": summary.articles, "events": summary.events})
             except GeoError as exc:
                 report.errors.append(f"{label}: {exc}".replace(str(dest), label))
@@ -532,11 +532,26 @@ def ingest_text(text: str, *, title: str = "", published: Any = None, source: st
     return IngestReport(files=[{"file": "pasted text", "articles": summary.articles, "events": summary.events}])
 
 
-def save_articles(articles: Sequence[Any]) -> Any:
-    """Run the pipeline on ``articles`` and save the results in the app's store (one transaction)."""
+def save_articles(articles: Sequence[Any], on_error: Callable[[Exception], None] | None = None) -> Any:
+    """Run the pipeline on ``articles`` and save the results in the app's store (one transaction).
+
+    An article the pipeline refuses (too long) goes to ``on_error`` and the others are still saved; without
+    ``on_error`` the error is raised.
+    """
+    from geo.errors import GeoError
     from geo.store import EventStore
 
-    results = list(pipeline().process(articles)) if articles else []
+    loaded = pipeline()
+    accepted = []
+    for article in articles:
+        try:
+            loaded.check(article)
+            accepted.append(article)
+        except GeoError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+    results = list(loaded.process(accepted)) if accepted else []
     with EventStore(store_path()) as store:
         return store.save_results(results)
 
