@@ -44,7 +44,7 @@ from geo.errors import ArticleFormatError, InputError
 from geo.event_place import link_event_places, rank_event_places
 from geo.model import Toponym
 
-__all__ = ["EventScorer", "evaluate_events", "gold_spans", "iter_gold", "prf", "score_docs"]
+__all__ = ["HALVES", "EventScorer", "evaluate_events", "gold_spans", "iter_gold", "prf", "score_docs"]
 
 _NER_LABELS = ("GPE", "LOC", "FAC")
 
@@ -284,8 +284,13 @@ def score_docs(rows: Sequence[dict[str, Any]], docs: Iterable[Any], toponyms: It
     return scorer.result()
 
 
+#: Halves of the usable rows (by index): the learned link scorer is fitted on "dev", "held-out" checks it.
+HALVES = {"dev": 0, "held-out": 1}
+
+
 def evaluate_events(path: Path, limit: int | None = None, *, toponyms: str | None = None,
-                    errors: int = 0, repair: bool = True) -> dict[str, Any]:
+                    errors: int = 0, repair: bool = True, half: str | None = None,
+                    learned: bool = True) -> dict[str, Any]:
     """Precision/recall/F1 of the predicted event-location spans against the gold spans (see module doc).
 
     Parameters
@@ -302,10 +307,19 @@ def evaluate_events(path: Path, limit: int | None = None, *, toponyms: str | Non
     repair:
         Read token-offset gold spans as tokens (see :func:`gold_spans`); ``False`` scores the file as it is, with
         spans that are not whole-word character spans dropped.
+    half:
+        ``"dev"`` (usable rows with an even index: the learned link scorer was fitted on them) or ``"held-out"``
+        (odd index: the figure to quote for it); ``None`` scores every row.
+    learned:
+        Use the learned link scorer (when installed); ``False`` scores the hand-set linker.
     """
+    if half is not None and half not in HALVES:
+        raise InputError(f"half must be one of {sorted(HALVES)}, not {half!r}")
     source = toponyms or _default_source()
     nlp, find = _load(source)
     rows = list(iter_gold(Path(path), limit))
+    if half is not None:
+        rows = rows[HALVES[half]::2]
     docs = list(nlp.pipe((r["text"] for r in rows), batch_size=256))
-    result = score_docs(rows, docs, (find(d) for d in docs), errors=errors, repair=repair)
-    return {"file": str(path), "toponyms": source, "rows": len(rows), **result}
+    result = score_docs(rows, docs, (find(d) for d in docs), errors=errors, repair=repair, learned=learned)
+    return {"file": str(path), "toponyms": source, "rows": len(rows), "half": half or "all", **result}

@@ -13,8 +13,14 @@ shares with the trigger and adds up a *cost* for each step:
   reporting clause ("officials in Kabul said..."), appositions ("Quito, Ecuador": the first, finer place wins),
   each extra step between the trigger and the shared node, and distance in words as a tie-breaker.
 
-The cheapest mention under :data:`MAX_COST` is the event place; the others are runner-ups. Costs and threshold
-were set on ``event_location.jsonl`` (see :mod:`geo.event_eval`).
+The costs are not the decision. Each (trigger, mention) link also carries features (:func:`link_features`: path
+shape and length, preposition, token distance, same clause, kind and fineness of the place, actor/origin/person/
+reporting flags, candidate count, the cost itself...), and a logistic regression over them (:class:`LinkModel`,
+coefficients in ``geo/data/event_link_model.json``, loaded once) gives each mention the probability of being the
+event's place; the most probable one above the model's threshold is linked. The coefficients were fitted by
+``tests/bench/train_event_linker.py`` on half of Andrew Halterman's ``event_location.jsonl`` corpus (MIT licence)
+and checked on the other half. Without the file, the hand-set rule decides: the cheapest mention under
+:data:`MAX_COST` (with the finer-place and sole-place exceptions of :func:`link_event_place`).
 """
 
 from __future__ import annotations

@@ -188,3 +188,21 @@ def test_full_name_widens_only_to_the_name_as_written(nlp, text, name, expected)
     doc = nlp(text)
     got = full_name(doc, _tops(text, name)[0])
     assert got.text == expected and text[got.start:got.end] == expected
+
+
+def test_evaluate_one_half_of_the_gold_file(tmp_path):
+    from geo.errors import InputError
+
+    rows = []
+    for town in ("Jalalabad", "Kandahar", "Herat"):
+        text = f"A bomb exploded in {town} on Tuesday."
+        s = text.index("exploded")
+        rows.append({"text": text, "events": [{"start": s, "end": s + 8, "verb": "exploded",
+                                               "location_spans": [[text.index(town), text.index(town) + len(town)]]}]})
+    p = tmp_path / "gold.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows))
+    dev = evaluate_events(p, toponyms="ner", half="dev")
+    held = evaluate_events(p, toponyms="ner", half="held-out", learned=False)
+    assert (dev["rows"], held["rows"]) == (2, 1) and dev["half"] == "dev"
+    with pytest.raises(InputError, match="half"):
+        evaluate_events(p, toponyms="ner", half="odd")

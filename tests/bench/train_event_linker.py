@@ -185,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         "mean": [round(float(m), 6) for m in mean], "scale": [round(float(s), 6) for s in scale],
     }
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    import geo.event_place
+
+    geo.event_place.MODEL_PATH = args.out  # score the model just written, wherever it was written
     load_link_model.cache_clear()
     print(f"{len(y)} dev pairs ({int(y.sum())} positive), {len(names)} features; threshold {threshold}, "
           f"further places from {extra} "
@@ -192,8 +195,6 @@ def main(argv: list[str] | None = None) -> int:
     for half, parity in (("dev", 0), ("held-out", 1)):
         idx = [k for k in range(len(rows)) if k % 2 == parity]
         for learned in (False, True):
-            if learned and load_link_model(args.out if args.out.exists() else None) is None:
-                continue
             r = score_docs([rows[k] for k in idx], [docs[k] for k in idx], [tops[k] for k in idx],
                            learned=learned)
             print(f"{half:9} {'learned' if learned else 'hand-set':8} per_token {r['per_token']['precision']:.3f}/"
