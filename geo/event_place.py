@@ -97,10 +97,13 @@ _NOT_PLACE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "
 _SLOT_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "throughout", "within", "across"})
 
 
-def _proper_span(tok: "Token") -> tuple[int, int] | None:
-    """Token bounds of the name ``tok`` heads: its entity, else its run of proper-noun compounds."""
+def _proper_span(tok: "Token", slot_noun: bool = False) -> tuple[int, int] | None:
+    """Token bounds of the name ``tok`` heads: its entity, else its run of proper-noun compounds.
+
+    With ``slot_noun`` (the name qualifies a small-place noun: "the al-Bayaa district"), a proper noun the
+    recogniser took for a nationality or group (NORP) is read as a name too."""
     if tok.ent_type_:
-        if tok.ent_type_ in _NOT_PLACE_LABELS:
+        if tok.ent_type_ in _NOT_PLACE_LABELS and not (slot_noun and tok.ent_type_ == "NORP" and tok.pos_ == "PROPN"):
             return None
         ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
         if ent is not None:
@@ -115,15 +118,26 @@ def _proper_span(tok: "Token") -> tuple[int, int] | None:
     return start, tok.i + 1
 
 
+#: Nouns of named sites, besides :data:`PLACE_NOUNS`, whose name is a place candidate ("the Palmasola prison").
+_SITE_NOUNS = frozenset({"wharf", "prison", "jail", "bridge", "axis", "roundabout", "gorge", "fields", "field",
+                         "heartland", "stronghold", "checkpoint", "crossing", "dam", "refinery", "hill", "mountain",
+                         "river", "mosque", "hospital", "bastion", "plain", "plateau", "junction", "front"})
+
+
 def _locative_slot(tok: "Token") -> bool:
-    """Whether ``tok`` stands where a place name stands: "in X", "the village of X", "X province"."""
+    """Whether ``tok`` stands where a place name stands: "in X", "the village of X", "X province", "the X
+    prison", and a proper noun without an entity type as the object of a verb ("stormed Mar'e")."""
     head = tok.head
     if tok.dep_ == "pobj":
         if head.lower_ in _SLOT_PREPS:
             return True
-        return head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS and head.head.lower_ not in (
-            "part", "parts", "north", "south", "east", "west", "heart", "centre", "center")
-    if tok.dep_ == "compound" and head.lower_ in PLACE_NOUNS and head.lower_ not in ("market", "base", "part"):
+        return head.lower_ == "of" and (head.head.lower_ in PLACE_NOUNS or head.head.lower_ in _SITE_NOUNS) \
+            and head.head.lower_ not in ("part", "parts", "north", "south", "east", "west", "heart", "centre",
+                                         "center")
+    if tok.dep_ == "compound" and (head.lower_ in PLACE_NOUNS or head.lower_ in _SITE_NOUNS) and head.lower_ not in (
+            "market", "base", "part"):
+        return True
+    if tok.dep_ == "dobj" and tok.pos_ == "PROPN" and not tok.ent_type_ and head.pos_ == "VERB":
         return True
     return tok.dep_ == "appos" and head.lower_ in PLACE_NOUNS
 
@@ -153,9 +167,11 @@ def unresolved_mentions(sent: "Span", toponyms: Sequence[Toponym]) -> list[Topon
             add(ent.start + (ent[0].lower_ == "the"), ent.end)
     for tok in sent:
         if _locative_slot(tok):
-            bounds = _proper_span(tok)
-            if bounds is not None:
-                add(*bounds)
+            slot_noun = tok.dep_ == "compound" or (tok.dep_ == "pobj" and tok.head.lower_ == "of")
+            for name in (tok, *(c for c in tok.conjuncts if c.pos_ == "PROPN")):  # "in Gagrian and Sawjian"
+                bounds = _proper_span(name, slot_noun)
+                if bounds is not None:
+                    add(*bounds)
     return out
 
 
