@@ -6,8 +6,12 @@ Steps, each explained in the event's ``reasons``:
    ``happened=False``.
 2. One event per sentence and place: happened triggers of a sentence that share a place (or name none) are one
    event, typed by the most specific trigger ("killed in an airstrike" is an airstrike).
-3. Place (:mod:`geo.event_place`): the mention the sentence grammar attaches to the trigger. A definite
-   reference in a later sentence ("The operation, which took place in the province of Esmeraldas") refines a
+3. Place (:mod:`geo.event_place`): the mention the linker attaches to the trigger (the learned scorer over the
+   sentence's grammar, the same one :mod:`geo.event_eval` scores). A place the gazetteer does not know (a
+   village) is stood in for by the most probable resolved place of the same sentence that is not an actor, an
+   origin or a reporting place (usually the province or country named beside it: the gazetteer cannot check
+   containment of an unknown name), at that place's precision and with lower confidence. A definite reference
+   in a later sentence ("The operation, which took place in the province of Esmeraldas") refines a
    vaguer place of the event it refers to when the finer place lies inside it. Without any, the article's focus
    (its most mentioned place) is used, with lower confidence.
 4. Date: the date mention closest to the trigger in its sentence; otherwise the publication date
