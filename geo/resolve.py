@@ -252,14 +252,21 @@ def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[
     countries: dict[str, float] = defaultdict(float)
     admin1s: dict[str, float] = defaultdict(float)
     chosen: list[_Cand] = []
+    # a name's vote grows with the square root of its mentions: repetition shows salience, but two repeated
+    # namesakes ("Queensland", "Innisfail" of Alberta, five times each) must not outvote the article's other places
+    mentions: dict[str, int] = defaultdict(int)
+    first: dict[str, _Item] = {}
     for it in items:
-        c = it.chosen
-        if c is None or it.key == skip_key:
+        if it.chosen is None or it.key == skip_key:
             continue
+        mentions[it.key] += 1
+        first.setdefault(it.key, it)
+    for key, it in first.items():
+        c, vote = it.chosen, math.sqrt(mentions[key])
         if c.cc:
-            countries[c.cc] += 1.0
+            countries[c.cc] += vote
         if c.admin1:
-            admin1s[c.admin1] += 1.0
+            admin1s[c.admin1] += vote
         if c.kind in ("city", "admin2", "landmark"):
             chosen.append(c)
     return countries, admin1s, chosen
@@ -298,12 +305,12 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
         # "Mexico" next to "Veracruz" would become the State of Mexico
         s += W_COUNTRY * math.log1p(n_cc)
         if explain:
-            reasons.append(f"the article mentions other places in {cand.cc} ({int(n_cc)})")
+            reasons.append(f"the article mentions other places in {cand.cc} ({round(n_cc)})")
     n_a1 = admin1s.get(cand.admin1, 0.0) if cand.admin1 else 0.0
     if n_a1 and cand.kind in ("city", "admin2", "landmark"):
         s += W_ADMIN1 * math.log1p(n_a1)
         if explain:
-            reasons.append(f"the article mentions other places in {cand.admin1} ({int(n_a1)})")
+            reasons.append(f"the article mentions other places in {cand.admin1} ({round(n_a1)})")
     if chosen and cand.kind in ("city", "admin2", "landmark"):
         best = min(haversine_km(cand.lat, cand.lon, o.lat, o.lon) for o in chosen[:30])
         if best < NEAR_KM * 2:

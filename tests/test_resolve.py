@@ -146,3 +146,26 @@ def test_focus_needs_enough_articles(nlp, gazetteer):
 
     focus = infer_focus([geoparse(nlp("Police in Columbus and Cincinnati searched the area."), gazetteer)])
     assert not focus.admin1 and not focus.country
+
+
+def test_context_vote_grows_with_the_square_root_of_mentions():
+    """Repeating two namesakes ("Queensland", Alberta and "Innisfail", Alberta five times each) must not outvote
+    the other places of the article: a name's context vote grows with the square root of its mentions."""
+    import math
+
+    from geo.resolve import _Cand, _context, _Item
+    from geo.toponyms import Mention
+
+    def item(name, cc, admin1, k):
+        cand = _Cand(row=k, quality=0, kind="city", cc=cc, admin1=admin1, lat=0.0, lon=0.0, pop=1000, prior=0.0)
+        it = _Item(Mention(0, len(name), name, "GPE"), name.lower(), [cand])
+        it.chosen = cand
+        return it
+
+    items = [item("Innisfail", "CA", "CA-AB", 1) for _ in range(4)]
+    items += [item("Cairns", "AU", "AU-QLD", 2), item("Brisbane", "AU", "AU-QLD", 3), item("Mackay", "AU", "AU-QLD", 4)]
+    items += [item("Queensland", "CA", "CA-AB", 5) for _ in range(3)]  # the name being resolved: not its own context
+    countries, admin1s, chosen = _context(items, skip_key="queensland")
+    assert countries == {"CA": math.sqrt(4), "AU": 3.0}
+    assert admin1s == {"CA-AB": 2.0, "AU-QLD": 3.0}
+    assert [c.row for c in chosen] == [1, 2, 3, 4]
