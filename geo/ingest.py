@@ -287,6 +287,11 @@ class DaskEngine(Engine):
             raise EngineError(f"the dask engine needs dask[distributed]: {exc}") from exc
         self.spec = spec
         self.cluster = None
+        import dask
+
+        # The worker's statistical profiler samples every thread's stack every 10 ms while holding the GIL: a
+        # steady tax on pure-Python tasks like these, for a profile nobody reads here.
+        dask.config.set({"distributed.worker.profile.enabled": False})
         try:
             if scheduler:
                 self.client = Client(scheduler, timeout="30s")
