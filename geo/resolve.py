@@ -254,15 +254,16 @@ def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[
     chosen: list[_Cand] = []
     # a name's vote grows with the square root of its mentions: repetition shows salience, but two repeated
     # namesakes ("Queensland", "Innisfail" of Alberta, five times each) must not outvote the article's other places
-    mentions: dict[str, int] = defaultdict(int)
-    first: dict[str, _Item] = {}
+    # and a place's names count once together ("U.S.", "US" and "United States" are one vote, not three)
+    mentions: dict[int, int] = defaultdict(int)
+    first: dict[int, _Cand] = {}
     for it in items:
         if it.chosen is None or it.key == skip_key:
             continue
-        mentions[it.key] += 1
-        first.setdefault(it.key, it)
-    for key, it in first.items():
-        c, vote = it.chosen, math.sqrt(mentions[key])
+        mentions[it.chosen.row] += 1
+        first.setdefault(it.chosen.row, it.chosen)
+    for row, c in first.items():
+        vote = math.sqrt(mentions[row])
         if c.cc:
             countries[c.cc] += vote
         if c.admin1:

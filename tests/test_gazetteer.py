@@ -122,3 +122,25 @@ def test_name_index_agrees_with_names_and_misses_cleanly(gazetteer):
     assert "esmeraldas" in names and gazetteer.has_name("Esmeraldas")
     assert not gazetteer.has_name("Qwxz Nowhere") and gazetteer.entries("Qwxz Nowhere") == []
     assert gazetteer.info()["names"] == len(names)
+
+
+def test_detached_clusters_of_a_province_do_not_move_its_point():
+    from geo.gazetteer.build import _area_point, _drop_outliers
+
+    core = [(38.0 + i * 0.1, 114.0 + i * 0.13, 10_000) for i in range(30)]  # one connected province
+    stray = [(31.5, 90.0, 0), (31.6, 90.2, 0)]  # a few miscoded villages 2,000 km away
+    kept = _drop_outliers(core + stray)
+    assert kept == core
+    lat, lon = _area_point(core + stray)
+    assert 38.0 <= lat <= 41.0 and 114.0 <= lon <= 118.0
+    # a sparse but continuous hinterland is part of the territory and stays
+    chain = core + [(41.0 + i * 1.5, 117.8, 0) for i in range(1, 6)]
+    assert _drop_outliers(chain) == chain
+
+
+@pytest.mark.parametrize("iso, top_city", [("CN-HE", "Shijiazhuang"), ("CN-JS", "Nanjing"), ("CN-HL", "Harbin"),
+                                           ("CL-VS", "Valparaíso")])
+def test_province_points_lie_near_their_places(gazetteer, iso, top_city):
+    p = gazetteer.admin1(iso)
+    city = next(c for c in gazetteer.places_in_admin1(iso) if c.name == top_city)
+    assert haversine_km(p.lat, p.lon, city.lat, city.lon) < 400

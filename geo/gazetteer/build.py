@@ -12,7 +12,8 @@ Sources (all installed from PyPI, nothing downloaded at run time):
 
 Neither package gives coordinates for countries or subdivisions, so they are derived: a country gets the
 World Factbook point from ``geo/data/country_points.tsv``, else the centroid of its largest outline polygon (else its
-capital); a subdivision gets a point between the mean and the bounding-box centre of its populated places.
+capital); a subdivision gets a point between the mean and the bounding-box centre of its populated places, once
+detached clusters of a few of them (miscoded villages, far-flung islands) are set aside.
 
 Point convention for areas. Gold corpora disagree on where an area "is" (GeoNames/Factbook points in LGL,
 Wikipedia's in GeoVirus), so a consensus point was measured: the centre of the smallest circle around the
@@ -217,6 +218,52 @@ def _weighted_point(points: list[tuple[float, float, int]], exponent: float = 0.
     return lat, lon
 
 
+#: Places of a subdivision are grouped into clusters of 2-degree grid cells that touch; a cluster holding less than
+#: this share of the places, apart from the biggest one, is taken for a coding error (GeoNames codes a few Tibetan
+#: villages as Hebei) or a far-flung dependency (Easter Island in Valparaiso) and left out of the area's point.
+OUTLIER_SHARE = 0.1
+_CELL_DEG = 2.0
+
+
+def _drop_outliers(points: list[tuple[float, float, int]]) -> list[tuple[float, float, int]]:
+    """The places of a subdivision without the detached clusters that would drag its bounding box away.
+
+    Unlike a distance-from-the-median rule this keeps the sparse but continuous hinterland of a large province
+    (northern Quebec, the Queensland outback), so the point stays in the middle of the territory.
+    """
+    if len(points) < 5:
+        return points
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, (lat, lon, _) in enumerate(points):
+        cells[(math.floor(lat / _CELL_DEG), math.floor(lon / _CELL_DEG))].append(i)
+    if len(cells) == 1:
+        return points
+    n_lon = round(360 / _CELL_DEG)
+    label: dict[tuple[int, int], int] = {}
+    sizes: list[int] = []
+    for cell in cells:
+        if cell in label:
+            continue
+        comp = len(sizes)
+        label[cell] = comp
+        stack, size = [cell], 0
+        while stack:
+            y, x = stack.pop()
+            size += len(cells[(y, x)])
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    nb = (y + dy, (x + dx + n_lon // 2) % n_lon - n_lon // 2)
+                    if nb in cells and nb not in label:
+                        label[nb] = comp
+                        stack.append(nb)
+        sizes.append(size)
+    if len(sizes) == 1:
+        return points
+    main = max(range(len(sizes)), key=sizes.__getitem__)
+    keep = {c for c, n in enumerate(sizes) if c == main or n >= OUTLIER_SHARE * len(points)}
+    return [p for p in points if label[(math.floor(p[0] / _CELL_DEG), math.floor(p[1] / _CELL_DEG))] in keep]
+
+
 def _area_point(points: list[tuple[float, float, int]]) -> tuple[float, float] | None:
     """Representative point of a subdivision from its populated places.
 
@@ -224,6 +271,7 @@ def _area_point(points: list[tuple[float, float, int]]) -> tuple[float, float] |
     territory (where GeoNames puts a province's point) rather than pulled to its biggest city. Measured on the
     first-level divisions of the development corpora, this halves the error of a population-weighted mean.
     """
+    points = _drop_outliers(points)
     mean = _weighted_point(points, 0.0)
     if mean is None:
         return None
