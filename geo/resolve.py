@@ -48,6 +48,7 @@ W_COUNTRY = 1.6  # same country as other mentions (log-scaled count)
 W_ADMIN1 = 2.0  # same first-level division as other mentions
 W_NEAR = 1.5  # near other resolved places
 NEAR_KM = 150.0
+W_CAPITAL_FOREIGN = 1.5  # ... and stand for their governments where other countries are named ("Washington and Cairo")
 W_CAPITAL = 1.0  # national capitals are named in the news far more often than their population suggests
 W_FOCUS_ADMIN1 = 5.0  # the publication's home province/state (see :class:`Focus`)
 W_FOCUS_COUNTRY = 1.0  # the publication's home country
@@ -61,6 +62,10 @@ _ADMIN_BEFORE = re.compile(r"\b(?:province|state|region|department|governorate|o
 _ADMIN_AFTER = re.compile(r"^\s+(?:province|state|region|department|governorate|oblast|prefecture|county)\b",
                           re.IGNORECASE)
 W_ADMIN_CUE = 4.0  # "the province of Esmeraldas", "Esmeraldas province"
+W_LIST = 3.0  # a province named in a list of provinces of one country ("Alberta, Manitoba, Ontario and ...")
+
+#: What separates the members of a list of places: a comma, "and", "or" (", and" / ", or").
+_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)$")
 
 _GENERIC_SUFFIX = re.compile(r"\s+(?:county|province|state|region|district|city|parish|department|oblast|"
                              r"governorate|prefecture|municipality|area)$", re.IGNORECASE)
@@ -123,6 +128,7 @@ class _Cand:
     reasons: list[str] = field(default_factory=list)
     city_of_province: bool = False
     admin2_row: int = -1
+    capital: bool = False
 
 
 @dataclass
@@ -135,6 +141,7 @@ class _Item:
     chosen: _Cand | None = None
     admin_cue: bool = False
     big_name: bool = False  # the name of a country, continent or region (not as an alternate name)
+    list_admin1: dict[str, int] = field(default_factory=dict)  # country -> provinces named beside it in a list
 
 
 def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
@@ -158,7 +165,8 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
         if place.feature_code == "PPLC":
             prior += W_CAPITAL
         out.append(_Cand(row, quality, kind, place.country_code or "", place.admin1_code or "", place.lat,
-                         place.lon, pop, prior, admin2_row=gazetteer.admin2_row(row) if kind == "city" else -1))
+                         place.lon, pop, prior, admin2_row=gazetteer.admin2_row(row) if kind == "city" else -1,
+                         capital=place.feature_code == "PPLC"))
     out.sort(key=lambda c: -c.prior)
     return out[:MAX_CANDIDATES]
 
@@ -212,14 +220,60 @@ _DESCRIBED_IN = re.compile(
 _SENTENCE_END = re.compile(r"[a-z]{3}[.!?]\s")
 
 
+def _admin1_names(item: _Item) -> set[str]:
+    """Countries of which the mention names a first-level division (by name or curated alias)."""
+    return {c.cc for c in item.cands if c.kind == "admin1" and c.quality < 2 and c.cc}
+
+
+def _mark_lists(text: str, items: list[_Item]) -> dict[int, int]:
+    """Find lists of three or more places ("Virginia, Washington, West Virginia and Wyoming").
+
+    In a list whose other members name provinces of one country, each member's province of that country is
+    favoured ("Ontario" among Canadian provinces is the province, not the city in California). Returns, for the
+    items inside lists of provinces or countries, the number of their list: an "A, B" pair followed by a further
+    member of the same list is not read as "town, state".
+    """
+    runs: list[list[int]] = []
+    run = [0] if items else []
+    for i in range(1, len(items)):
+        between = text[items[i - 1].mention.end : items[i].mention.start]
+        if len(between) <= 8 and _LIST_SEP.match(between):
+            run.append(i)
+        else:
+            runs.append(run)
+            run = [i]
+    if run:
+        runs.append(run)
+    in_lists: dict[int, int] = {}
+    for n_run, run in enumerate(runs):
+        if len(run) < 3:
+            continue
+        named = [_admin1_names(items[i]) for i in run]
+        big = sum(1 for i, n in zip(run, named) if n or _names_country(items[i]))
+        if big * 2 > len(run):
+            in_lists.update((i, n_run) for i in run)
+        for k, i in enumerate(run):
+            votes: dict[str, int] = defaultdict(int)
+            for j, n in enumerate(named):
+                if j != k:
+                    for cc in n:
+                        votes[cc] += 1
+            items[i].list_admin1 = {cc: v for cc, v in votes.items() if v >= 2}
+    return in_lists
+
+
 def _link_pairs(text: str, items: list[_Item]) -> None:
     """Mark containment patterns: "A, B" / "A in B" ("Springfield, Illinois", "Paris, Texas", "Quito, Ecuador")
     and "A is a town in B, C" / "A, a city in B" (each of B, C contains A)."""
+    in_lists = _mark_lists(text, items)
     for i, (a, b) in enumerate(zip(items, items[1:])):
         between = text[a.mention.end : b.mention.start]
         if between.strip() in (",", "in", ", in") and len(between) <= 6:
             if between.strip() == "," and _names_country(a) and _names_country(b):
                 continue  # a list of countries ("China, Japan and Korea"), not a town in a country
+            if (between.strip() == "," and _admin1_names(a) and i in in_lists
+                    and in_lists.get(i + 1) == in_lists[i] == in_lists.get(i + 2)):
+                continue  # "Virginia, Washington, West Virginia": a list of states, not a town in a state
             _link(a, b)
             continue
         if len(between) > 80 or not _DESCRIBED_IN.match(between):
@@ -248,10 +302,12 @@ def _link(a: _Item, b: _Item, pooled: bool = True) -> None:
                     b.contains.add(cb.row)
 
 
-def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[str, float], list[_Cand]]:
+def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[str, float], list[_Cand], set[str]]:
+    """Votes per country and per province, the resolved towns and landmarks, and the countries named as such."""
     countries: dict[str, float] = defaultdict(float)
     admin1s: dict[str, float] = defaultdict(float)
     chosen: list[_Cand] = []
+    nations: set[str] = set()
     # a name's vote grows with the square root of its mentions: repetition shows salience, but two repeated
     # namesakes ("Queensland", "Innisfail" of Alberta, five times each) must not outvote the article's other places
     # and a place's names count once together ("U.S.", "US" and "United States" are one vote, not three)
@@ -270,11 +326,13 @@ def _context(items: list[_Item], skip_key: str) -> tuple[dict[str, float], dict[
             admin1s[c.admin1] += vote
         if c.kind in ("city", "admin2", "landmark"):
             chosen.append(c)
-    return countries, admin1s, chosen
+        elif c.kind == "country" and c.cc:
+            nations.add(c.cc)
+    return countries, admin1s, chosen, nations
 
 
 def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[str, float],
-           chosen: list[_Cand], explain: bool, focus: Focus | None = None) -> float:
+           chosen: list[_Cand], explain: bool, focus: Focus | None = None, nations: set[str] = frozenset()) -> float:
     s = cand.prior
     reasons: list[str] = []
     # a town named like a country or region ("Mexico", Missouri; "Egypt", Pennsylvania) needs evidence about
@@ -292,6 +350,14 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
         s += W_ADMIN_CUE
         if explain:
             reasons.append("the text calls it a province/state")
+    if cand.kind == "admin1" and item.list_admin1.get(cand.cc):
+        s += W_LIST
+        if explain:
+            reasons.append("named in a list of provinces/states of the same country")
+    if cand.capital and not protected and cand.quality < 2 and nations - {cand.cc}:
+        s += W_CAPITAL_FOREIGN
+        if explain:
+            reasons.append("a national capital in an article about other countries")
     if cand.city_of_province and explain:
         reasons.append("the main city of the province of the same name")
     if cand.row in item.contained_by:
@@ -385,9 +451,9 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
             it = its[0]
             if not it.cands:
                 continue
-            countries, admin1s, chosen = _context(items, key)
+            countries, admin1s, chosen, nations = _context(items, key)
             for c in it.cands:
-                c.score = _score(c, it, countries, admin1s, chosen, explain, focus)
+                c.score = _score(c, it, countries, admin1s, chosen, explain, focus, nations)
             best = max(it.cands, key=lambda c: c.score)
             for other in its:
                 other.chosen = best

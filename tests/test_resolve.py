@@ -165,7 +165,44 @@ def test_context_vote_grows_with_the_square_root_of_mentions():
     items = [item("Innisfail", "CA", "CA-AB", 1) for _ in range(4)]
     items += [item("Cairns", "AU", "AU-QLD", 2), item("Brisbane", "AU", "AU-QLD", 3), item("Mackay", "AU", "AU-QLD", 4)]
     items += [item("Queensland", "CA", "CA-AB", 5) for _ in range(3)]  # the name being resolved: not its own context
-    countries, admin1s, chosen = _context(items, skip_key="queensland")
+    countries, admin1s, chosen, nations = _context(items, skip_key="queensland")
     assert countries == {"CA": math.sqrt(4), "AU": 3.0}
     assert admin1s == {"CA-AB": 2.0, "AU-QLD": 3.0}
     assert [c.row for c in chosen] == [1, 2, 3, 4]
+    assert nations == set()
+
+
+def test_names_of_one_place_vote_once(nlp, gazetteer):
+    """"U.S.", "US" and "United States" are one place: together they weigh as one name mentioned three times."""
+    import math
+
+    from geo.resolve import _context, _Item, _candidates
+    from geo.toponyms import Mention
+
+    items = []
+    for name in ("U.S.", "US", "United States", "Rome", "Italy"):
+        cands = _candidates(gazetteer, name)
+        it = _Item(Mention(0, len(name), name, "GPE"), name.lower(), cands)
+        it.chosen = max(cands, key=lambda c: c.prior)
+        items.append(it)
+    countries, _, _, nations = _context(items, skip_key="rome")
+    assert countries["US"] == pytest.approx(math.sqrt(3))
+    assert nations == {"US", "IT"}
+
+
+def test_a_list_of_states_is_not_a_town_in_a_state(nlp, gazetteer):
+    text = ("Cases were reported in Texas, Utah, Virginia, Washington, West Virginia and Wyoming, and in "
+            "British Columbia, Alberta, Manitoba, Ontario and New Brunswick.")
+    got = _resolve(nlp, gazetteer, text)
+    assert got["Washington"].place.admin1_code == "US-WA" and got["Washington"].place.kind == "admin1"
+    assert got["Ontario"].place.kind == "admin1" and got["Ontario"].place.country_code == "CA"
+    assert got["New Brunswick"].place.kind == "admin1"
+    # the end of a list may still be a town in a state
+    dc = _resolve(nlp, gazetteer, "Visitors came from as far as Texas, Ohio and Washington, D.C. last year.")
+    assert dc["Washington"].place.kind == "city" and dc["Washington"].place.admin1_code == "US-DC"
+
+
+def test_a_capital_stands_for_its_government_beside_other_countries(nlp, gazetteer):
+    t = _resolve(nlp, gazetteer, "Egypt cooperated closely with Washington while Syria and Iran looked on.")
+    assert t["Washington"].place.feature_code == "PPLC"
+    assert any("capital" in r for r in t["Washington"].reasons)
