@@ -151,7 +151,9 @@ class _Item:
     list_admin1: dict[str, int] = field(default_factory=dict)  # country -> provinces named beside it in a list
 
 
-def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
+def _candidates(gazetteer: "Gazetteer", text: str, given_span: bool = False) -> list[_Cand]:
+    """Ranked candidates of a name (by prior); ``given_span``: the caller vouches that the span is a place, so a
+    nationality word stands for the area it is formed from (in running text it is never a place itself)."""
     entries = gazetteer.entries(text)
     if not entries:
         stripped = _GENERIC_SUFFIX.sub("", text)
@@ -161,6 +163,8 @@ def _candidates(gazetteer: "Gazetteer", text: str) -> list[_Cand]:
         entries = gazetteer.entries(text[4:])
     if not entries:
         entries = _demonym_entries(gazetteer, text)
+        if not entries and given_span:
+            entries = _derived_demonym_entries(gazetteer, text)
     spelling: dict[int, float] = {}
     if not entries and len(fold(text)) >= MIN_SPELLING_LEN:
         for row, quality, ratio in gazetteer.spelled_like(text, MIN_SPELLING_RATIO):
@@ -207,6 +211,39 @@ def _keep_plausible_spellings(by_key: dict[str, list[_Cand]], towns: bool) -> No
     for key, cands in by_key.items():
         if cands and cands[0].spelling:
             by_key[key] = [c for c in cands if _fits_article(c, countries, towns)]
+
+
+#: How a nationality word is formed from a place name: (ending of the word, ending of the place).
+_DEMONYM_ENDINGS = (("ian", "ia"), ("ian", "io"), ("ian", "o"), ("ian", "a"), ("ian", "y"), ("ian", ""), ("an", ""),
+                    ("an", "a"), ("an", "as"), ("n", ""),
+                    ("ese", ""), ("ese", "a"), ("i", ""), ("iot", "us"), ("ene", ""), ("", "ia"), ("", "stan"))
+
+
+def _derived_demonym_entries(gazetteer: "Gazetteer", text: str) -> list[tuple[int, int]]:
+    """A nationality word missing from the curated table, read as the area it is formed from: "South Ossetians"
+    -> South Ossetia, "Ontarians" -> Ontario, "Cypriot" -> Cyprus, "Abkhaz" -> Abkhazia, "Latvian" -> Latvia.
+
+    Only countries, provinces and regions named by their own name or a curated alias qualify (never a town that
+    happens to be spelt like the stem).
+    """
+    words = text.strip().split(" ")
+    last = words[-1]
+    if len(last) < 4 or not last[:1].isupper():
+        return []
+    singular = [last[:-1], last] if last.endswith("s") else [last]
+    for word in singular:
+        for ending, replacement in _DEMONYM_ENDINGS:
+            if ending and not word.endswith(ending):
+                continue
+            stem = word[: len(word) - len(ending)] + replacement
+            if len(stem) < 4 or stem == last:
+                continue
+            name = " ".join([*words[:-1], stem])
+            hits = [(r, 1) for r, q in gazetteer.entries(name)
+                    if q < 2 and gazetteer.kind_of(r) in ("country", "admin1", "region")]
+            if hits:
+                return hits
+    return []
 
 
 def _demonym_entries(gazetteer: "Gazetteer", text: str) -> list[tuple[int, int]]:
@@ -457,15 +494,16 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
     extra = [c for c in context if not any(c.start < m.end and m.start < c.end for m in targets)]
     by_key: dict[str, list[_Cand]] = {}
     items = []
+    wanted = {(m.start, m.end) for m in targets}
+    given_keys = {fold(m.text) for m in targets} if given_spans else set()
     for m in sorted([*targets, *extra], key=lambda m: m.start):
         key = fold(m.text)
         if key not in by_key:
-            by_key[key] = _candidates(gazetteer, m.text)
+            by_key[key] = _candidates(gazetteer, m.text, key in given_keys)
         items.append(_Item(m, key, by_key[key]))  # one sense per name: the group shares its candidates
     _keep_plausible_spellings(by_key, given_spans)
     for it in items:
         it.cands = by_key[it.key]
-    wanted = {(m.start, m.end) for m in targets}
     for it in items:
         m = it.mention
         it.admin_cue = bool(_ADMIN_BEFORE.search(text[max(0, m.start - 40) : m.start])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.gazetteer import haversine_km
+from geo.gazetteer import fold, haversine_km
 from geo.resolve import geoparse, resolve_spans
 
 
@@ -229,3 +229,22 @@ def test_spelling_alone_does_not_make_a_foreign_town(gazetteer):
 
     m = Mention(s2.index("Medvedev"), s2.index("Medvedev") + 8, "Medvedev", "GPE")
     assert resolve_mentions(s2, [m], gazetteer)[0].place is None
+
+
+@pytest.mark.parametrize("word, place", [("South Ossetians", "South Ossetia"), ("Abkhaz", "Abkhazia"),
+                                         ("Cypriot", "Cyprus"), ("Ontarians", "Ontario"), ("Latvian", "Latvia")])
+def test_a_given_nationality_span_stands_for_its_area(gazetteer, word, place):
+    text = f"Officials said {word} were among those affected."
+    start = text.index(word)
+    t = resolve_spans(text, [(start, start + len(word))], gazetteer)[0]
+    assert t.place is not None and t.place.kind in ("country", "admin1", "region")
+    assert fold(place) in fold(t.place.name)
+
+
+def test_derived_nationality_words_are_not_places_in_running_text(gazetteer):
+    from geo.resolve import resolve_mentions
+    from geo.toponyms import Mention
+
+    text = "Angolan health officials met in Luanda."
+    m = Mention(0, 7, "Angolan", "GPE")
+    assert resolve_mentions(text, [m], gazetteer)[0].place is None
