@@ -70,6 +70,10 @@ W_SPELLING = 10.0
 MIN_SPELLING_POP = 1000
 W_LIST = 3.0  # a province named in a list of provinces of one country ("Alberta, Manitoba, Ontario and ...")
 
+#: "Butler, Clark and Warren counties", "the Nyanza and Western provinces": the plural names the members' kind.
+_LIST_DESIGNATOR = re.compile(r"\s+(counties|districts|parishes|provinces|states|regions|governorates|oblasts|"
+                              r"prefectures|departments)\b", re.IGNORECASE)
+
 #: What separates the members of a list of places: a comma, "and", "or" (", and" / ", or").
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)$")
 
@@ -149,12 +153,14 @@ class _Item:
     admin_cue: bool = False
     big_name: bool = False  # the name of a country, continent or region (not as an alternate name)
     list_admin1: dict[str, int] = field(default_factory=dict)  # country -> provinces named beside it in a list
+    designated: str = ""  # "admin1"/"admin2" when a plural designator follows its list ("... and Warren counties")
 
 
 def _candidates(gazetteer: "Gazetteer", text: str, given_span: bool = False) -> list[_Cand]:
     """Ranked candidates of a name (by prior); ``given_span``: the caller vouches that the span is a place, so a
     nationality word stands for the area it is formed from (in running text it is never a place itself)."""
-    entries = gazetteer.entries(text)
+    # a given span that is a nationality word means its country, not a town spelt alike ("Canadian", Texas)
+    entries = (_demonym_entries(gazetteer, text) if given_span else []) or gazetteer.entries(text)
     if not entries:
         stripped = _GENERIC_SUFFIX.sub("", text)
         if stripped != text and stripped:
@@ -319,6 +325,12 @@ def _mark_lists(text: str, items: list[_Item]) -> dict[int, int]:
             run = [i]
     if run:
         runs.append(run)
+    for run in runs:
+        plural = _LIST_DESIGNATOR.match(text, items[run[-1]].mention.end)
+        if plural and (len(run) > 1 or plural.group(1).lower() in ("counties", "provinces", "states")):
+            kind = "admin2" if plural.group(1).lower() in ("counties", "districts", "parishes") else "admin1"
+            for i in run:
+                items[i].designated = kind
     in_lists: dict[int, int] = {}
     for n_run, run in enumerate(runs):
         if len(run) < 3:
@@ -421,7 +433,11 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
                 reasons.append(f"the publication often writes about {cand.admin1}")
         elif cand.cc and focus.country.get(cand.cc) and not protected:
             s += W_FOCUS_COUNTRY * focus.country[cand.cc]
-    if item.admin_cue and cand.kind in ("admin1", "admin2"):
+    if item.designated and cand.kind == item.designated:
+        s += W_ADMIN_CUE
+        if explain:
+            reasons.append(f"named in a list of {'counties' if cand.kind == 'admin2' else 'provinces/states'}")
+    elif item.admin_cue and cand.kind in ("admin1", "admin2"):
         s += W_ADMIN_CUE
         if explain:
             reasons.append("the text calls it a province/state")

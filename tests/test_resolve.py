@@ -248,3 +248,20 @@ def test_derived_nationality_words_are_not_places_in_running_text(gazetteer):
     text = "Angolan health officials met in Luanda."
     m = Mention(0, 7, "Angolan", "GPE")
     assert resolve_mentions(text, [m], gazetteer)[0].place is None
+
+
+def test_a_list_followed_by_counties_names_counties(nlp, gazetteer):
+    text = "Schools in Butler, Clark, Madison, Montgomery or Warren counties in Ohio are taking part."
+    names = ("Butler", "Clark", "Madison", "Montgomery", "Warren", "Ohio")
+    got = {t.text: t for t in resolve_spans(nlp(text), [(text.index(n), text.index(n) + len(n)) for n in names],
+                                            gazetteer)}
+    for name in ("Butler", "Warren"):
+        assert got[name].place.kind == "admin2" and got[name].place.admin1_code == "US-OH"
+        assert any("counties" in r for r in got[name].reasons)
+
+
+def test_a_given_nationality_span_is_its_country_not_a_namesake_town(gazetteer):
+    text = "He said he was tired of Canadian winters in Amarillo, Texas."
+    start = text.index("Canadian")
+    t = resolve_spans(text, [(start, start + 8)], gazetteer)[0]
+    assert t.place.kind == "country" and t.place.country_code == "CA"
