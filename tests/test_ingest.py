@@ -145,6 +145,19 @@ def test_dask_local_cluster_gives_the_same_events(tmp_path, corpus, reference):
     assert _events(path) == _events(reference[0])
 
 
+@pytest.mark.slow
+def test_dask_workers_keep_mallocs_adaptive_threshold(monkeypatch):
+    """Dask's nanny would export MALLOC_TRIM_THRESHOLD_, which makes spaCy's large buffers mmap on every call."""
+    from geo.ingest import DaskEngine
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with DaskEngine(1) as engine:
+        seen = engine.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+        threads = engine.client.run(os.environ.get, "OMP_NUM_THREADS")
+    assert len(seen) == 1 and set(seen.values()) == {None}
+    assert set(threads.values()) == {"1"}  # the nanny's other settings still apply
+
+
 def test_reprocess_after_a_pipeline_change(tmp_path, corpus, corpus_ids, in_process, monkeypatch):
     path = tmp_path / "events.sqlite"
     ingest(corpus / "voa.jsonl", path, workers=1, progress=False)
