@@ -15,12 +15,18 @@ shares with the trigger and adds up a *cost* for each step:
 
 The costs are not the decision. Each (trigger, mention) link also carries features (:func:`link_features`: path
 shape and length, preposition, token distance, same clause, kind and fineness of the place, actor/origin/person/
-reporting flags, candidate count, the cost itself...), and a logistic regression over them (:class:`LinkModel`,
-coefficients in ``geo/data/event_link_model.json``, loaded once) gives each mention the probability of being the
-event's place; the most probable one above the model's threshold is linked. The coefficients were fitted by
-``tests/bench/train_event_linker.py`` on half of Andrew Halterman's ``event_location.jsonl`` corpus (MIT licence)
-and checked on the other half. Without the file, the hand-set rule decides: the cheapest mention under
-:data:`MAX_COST` (with the finer-place and sole-place exceptions of :func:`link_event_place`).
+reporting flags, candidate count, the cost itself; sparse word features: the trigger's lemma and tag, the
+preposition heading the mention, the word it hangs off, the dependency path as a string; whether another
+candidate lies between mention and trigger...). A learned scorer over them gives each mention the probability of
+being the event's place; the most probable one above the model's threshold is linked. The shipped scorer
+(``geo/data/event_link_model.json``, loaded once) is a set of gradient-boosted trees (:class:`TreeLinkModel`,
+evaluated with numpy); a logistic regression (:class:`LinkModel`) reads the same file format with coefficients.
+Both were fitted by ``tests/bench/train_event_linker.py`` on half of Andrew Halterman's ``event_location.jsonl``
+corpus (MIT licence) and checked on the other half. When the scorer knows the ``proper_noun`` feature, proper
+names in a place slot that neither the gazetteer nor the entity recogniser offer are candidates too
+(:func:`proper_noun_mentions`: the small English model tags many villages as persons or organisations).
+Without the file, the hand-set rule decides: the cheapest mention under :data:`MAX_COST` (with the finer-place
+and sole-place exceptions of :func:`link_event_place`), never a weak proper-noun candidate.
 """
 
 from __future__ import annotations
@@ -37,7 +43,12 @@ from geo.model import Toponym
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["PlaceLink", "LinkModel", "load_link_model", "link_features", "score_links", "choose_event_place", "coordinated_places", "full_name", "rank_event_places", "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS", "unresolved_mentions"]
+__all__ = [
+    "PlaceLink", "LinkModel", "TreeLinkModel", "proper_noun_mentions", "PROPER_NOUN", "load_link_model",
+    "link_features", "score_links", "choose_event_place", "coordinated_places", "full_name", "rank_event_places",
+    "link_event_place", "link_event_places", "FINER_MARGIN", "SOLE_MAX_COST", "MAX_COST", "PLACE_NOUNS",
+    "unresolved_mentions",
+]
 
 #: A mention costing more than this is not linked to the event.
 MAX_COST = 2.6
@@ -97,7 +108,41 @@ _NOT_PLACE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "
 _SLOT_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "throughout", "within", "across"})
 
 
-def _proper_span(tok: "Token", slot_noun: bool = False) -> tuple[int, int] | None:
+def _sentence(tok: "Token") -> "Span":
+    """The sentence of ``tok``, found by scanning its own sentence only (``Token.sent`` scans the whole doc)."""
+    doc = tok.doc
+    a = tok.i
+    while a > 0 and not doc[a].is_sent_start:
+        a -= 1
+    b = tok.i + 1
+    while b < len(doc) and not doc[b].is_sent_start:
+        b += 1
+    return doc[a:b]
+
+
+def _entity_bounds(tok: "Token") -> tuple[int, int]:
+    """Token bounds of the entity ``tok`` belongs to (``tok`` must carry an entity type)."""
+    doc = tok.doc
+    a = tok.i
+    while a > 0 and doc[a].ent_iob_ == "I":
+        a -= 1
+    b = tok.i + 1
+    while b < len(doc) and doc[b].ent_iob_ == "I":
+        b += 1
+    return a, b
+
+
+def _sent_ents(sent: "Span") -> list[tuple[int, int, str]]:
+    """(start, end, label) of the entities inside ``sent``, read from the tokens' IOB tags."""
+    out: list[tuple[int, int, str]] = []
+    for tok in sent:
+        if tok.ent_iob_ == "B" or (tok.ent_iob_ == "I" and tok.i == sent.start):
+            a, b = _entity_bounds(tok)
+            out.append((max(a, sent.start), min(b, sent.end), tok.ent_type_))
+    return out
+
+
+def _proper_span(tok: "Token", slot_noun: bool = False, sent_start: int = 0) -> tuple[int, int] | None:
     """Token bounds of the name ``tok`` heads: its entity, else its run of proper-noun compounds.
 
     With ``slot_noun`` (the name qualifies a small-place noun: "the al-Bayaa district"), a proper noun the
@@ -105,14 +150,14 @@ def _proper_span(tok: "Token", slot_noun: bool = False) -> tuple[int, int] | Non
     if tok.ent_type_:
         if tok.ent_type_ in _NOT_PLACE_LABELS and not (slot_noun and tok.ent_type_ == "NORP" and tok.pos_ == "PROPN"):
             return None
-        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-        if ent is not None:
-            start = ent.start + (ent[0].lower_ == "the")
-            return (start, ent.end) if start < ent.end else None
+        if tok.ent_iob_ in ("B", "I"):
+            a, b = _entity_bounds(tok)
+            start = a + (tok.doc[a].lower_ == "the")
+            return (start, b) if start < b else None
     if tok.pos_ != "PROPN":
         return None
     start = tok.i
-    while start > tok.sent.start and tok.doc[start - 1].pos_ == "PROPN" and tok.doc[start - 1].head.i in range(
+    while start > sent_start and tok.doc[start - 1].pos_ == "PROPN" and tok.doc[start - 1].head.i in range(
             start, tok.i + 1):
         start -= 1
     return start, tok.i + 1
@@ -160,19 +205,58 @@ def unresolved_mentions(sent: "Span", toponyms: Sequence[Toponym]) -> list[Topon
         if any(s < y and x < e for x, y in taken):
             return
         taken.append((s, e))
-        out.append(Toponym(s, e, doc.text[s:e], reasons=("not in the gazetteer",)))
+        out.append(Toponym(s, e, doc[a:b].text, reasons=("not in the gazetteer",)))
 
-    for ent in sent.ents:
-        if ent.label_ in ("GPE", "LOC", "FAC"):
-            add(ent.start + (ent[0].lower_ == "the"), ent.end)
+    for a, b, label in _sent_ents(sent):
+        if label in ("GPE", "LOC", "FAC"):
+            add(a + (doc[a].lower_ == "the"), b)
     for tok in sent:
         if _locative_slot(tok):
             slot_noun = tok.dep_ == "compound" or (tok.dep_ == "pobj" and tok.head.lower_ == "of")
             for name in (tok, *(c for c in tok.conjuncts if c.pos_ == "PROPN")):  # "in Gagrian and Sawjian"
-                bounds = _proper_span(name, slot_noun)
+                bounds = _proper_span(name, slot_noun, sent.start)
                 if bounds is not None:
                     add(*bounds)
     return out
+
+
+#: Entity labels of the proper nouns offered as weak candidates (:func:`proper_noun_mentions`): the small English
+#: model often tags a village or a district it does not know as a person or an organisation.
+_WEAK_LABELS = frozenset({"", "PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC", "GPE", "LOC"})
+_WEAK_DEPS = frozenset({"pobj", "dobj", "conj", "compound", "nmod", "appos", "poss"})
+
+
+def proper_noun_mentions(sent: "Span", toponyms: Sequence[Toponym]) -> list[Toponym]:
+    """Proper names in ``sent`` that overlap none of ``toponyms``, as weak candidates without a place.
+
+    Only names in a slot where a place can stand (object of a preposition or a verb, conjunct, compound,
+    apposition) are offered; the learned scorer, which sees their entity label and slot, decides ("Tamil rebels
+    captured Mullaittivu", "withdrew from Kafr Nabuda"). Names reading as a person's title ("Mr.", "President")
+    are skipped."""
+    doc = sent.doc
+    taken = [(t.start, t.end) for t in toponyms]
+    out: list[Toponym] = []
+    for tok in sent:
+        if tok.pos_ != "PROPN" or tok.dep_ not in _WEAK_DEPS or tok.ent_type_ not in _WEAK_LABELS:
+            continue
+        if tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
+            continue  # inside a longer name: its head offers the whole name
+        bounds = _proper_span(tok, sent_start=sent.start)
+        if bounds is None:
+            continue
+        a, b = bounds
+        if not (doc[a].is_title or doc[a].is_upper) or len(doc[a:b].text) < 3 or "." in doc[a].text:
+            continue
+        st, en = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
+        if any(st < y and x < en for x, y in taken):
+            continue
+        taken.append((st, en))
+        out.append(Toponym(st, en, doc[a:b].text, reasons=(PROPER_NOUN,)))  # Doc.text rebuilds the whole text
+    return out
+
+
+#: The ``reasons`` entry of a weak candidate (:func:`proper_noun_mentions`).
+PROPER_NOUN = "proper noun in a place slot"
 
 
 def _token_at(doc: "Doc", start: int, end: int) -> "Token | None":
@@ -281,7 +365,7 @@ def _trigger_side_cost(trigger: "Token", lca: "Token") -> float:
 
 
 def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],
-                      *, unresolved: bool = True) -> list[PlaceLink]:
+                      *, unresolved: bool = True, proper_nouns: bool | None = None) -> list[PlaceLink]:
     """Every place mention in the trigger's sentence with its link cost, cheapest first.
 
     ``trigger_start``/``trigger_end`` are character offsets of the trigger in ``doc.text``; toponyms outside the
@@ -292,13 +376,18 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
     trig = _token_at(doc, trigger_start, trigger_end)
     if trig is None:
         return []
-    sent = trig.sent
+    sent = _sentence(trig)
     trig_anc = _ancestors(trig)
     trig_pos = {t.i: k for k, t in enumerate(trig_anc)}
     links: list[PlaceLink] = []
     paths: list[tuple[int, set[int], set[int]]] = []
     if unresolved:
         toponyms = [*toponyms, *unresolved_mentions(sent, toponyms)]
+        if proper_nouns is None:
+            model = load_link_model()
+            proper_nouns = model is not None and "proper_noun" in model.features
+        if proper_nouns:
+            toponyms = [*toponyms, *proper_noun_mentions(sent, toponyms)]
     for top in toponyms:
         if top.start < sent.start_char or top.end > sent.end_char:
             continue
@@ -342,7 +431,7 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
             cost += 0.05  # places after the trigger slightly preferred at equal cost
         reason = "; ".join(dict.fromkeys(why)) or "same sentence"
         links.append(PlaceLink(top, round(cost, 3), reason, _path_features(tok, trig, lca, steps, trig_pos[lca.i],
-                                                                         top, trigger_start)))
+                                                                         top, trigger_start, sent)))
         paths.append((tok.i, _anchors(tok), set(path[1:])))
     # A mention whose path to the event runs through another mention contains it ("the city of Irbil in
     # northern Iraq"): the inner, finer place says where the event happened.
@@ -362,7 +451,7 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
             links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place",
                                  {**lk.features, "contains_finer": 1.0})
     links.sort(key=lambda link: (link.cost, link.toponym.start))
-    return _with_set_features(doc, links)
+    return _with_set_features(doc, links, trigger_start, trigger_end)
 
 
 _DEP_GROUPS = {"pobj": "pobj", "compound": "compound", "nsubj": "subj", "nsubjpass": "subj", "agent": "subj",
@@ -372,13 +461,13 @@ _KIND_NAMES = ("country", "admin1", "admin2", "city", "landmark", "region")
 
 
 def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigger_steps: int, top: Toponym,
-                   trigger_start: int) -> dict[str, float]:
+                   trigger_start: int, sent: "Span") -> dict[str, float]:
     """Features of one mention's dependency path to the trigger (see :func:`link_features`)."""
     f: dict[str, float] = {
         "mention_steps": float(steps), "trigger_steps": float(trigger_steps),
         "lca_is_trigger": float(lca.i == trig.i), "distance": math.log1p(abs(tok.i - trig.i)),
         "before_trigger": float(top.start < trigger_start), "unresolved": float(top.place is None),
-        "trigger_verb": float(trig.pos_ in ("VERB", "AUX")),
+        "trigger_verb": float(trig.pos_ in ("VERB", "AUX")), "proper_noun": float(PROPER_NOUN in top.reasons),
         "length": float(len(top.text.split())),
     }
     # verbs and clause boundaries crossed between the mention and the shared node ("same clause")
@@ -414,6 +503,59 @@ def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigge
     if head.lower_ in PLACE_NOUNS or (tok.dep_ == "pobj" and head.lower_ == "of"
                                       and head.head.lower_ in PLACE_NOUNS):
         f["place_noun"] = 1.0
+    f.update(_lexical_features(tok, trig, lca, sent))
+    return f
+
+
+def _lexical_features(tok: "Token", trig: "Token", lca: "Token", sent: "Span") -> dict[str, float]:
+    """Sparse word and path features of one link, named ``kind=value``; the learned scorer reads only the
+    names it was fitted with, so unseen words cost nothing.
+
+    - ``pw=``: the preposition heading the mention ("in", "near", "outside", "from"...);
+    - ``hw=``: the word the mention (or its preposition) hangs off ("city", "spokesman", "killed"...);
+    - ``path=``: the dependency labels from the mention up to the shared node, then from the trigger;
+    - ``sent_initial``: the mention opens the sentence ("In Kabul, ..."), a scene-setting place.
+    """
+    f: dict[str, float] = {}
+    head = tok.head
+    if tok.dep_ == "pobj":
+        f["pw=" + head.lower_] = 1.0
+        gov = head.head
+        f["hw=" + (gov.lemma_.lower() if gov.i != trig.i else "TRIGGER")] = 1.0
+    elif head.i != tok.i:
+        f["hw=" + (head.lemma_.lower() if head.i != trig.i else "TRIGGER")] = 1.0
+    up: list[str] = []
+    node = tok
+    while node.i != lca.i and node.head.i != node.i and len(up) < 6:
+        up.append(node.dep_)
+        node = node.head
+    down: list[str] = []
+    node = trig
+    while node.i != lca.i and node.head.i != node.i and len(down) < 6:
+        down.append(node.dep_)
+        node = node.head
+    f["path=" + ">".join(up[:4]) + "|" + ">".join(down[:3])] = 1.0
+    f["upath=" + ">".join(up[:3])] = 1.0
+    first = sent[0]
+    f["sent_initial"] = float(tok.i - sent.start <= 3 and first.dep_ == "prep" and tok.i > first.i)
+    return f
+
+
+def _event_features(trig: "Token", sent: "Span") -> dict[str, float]:
+    """Features of the event itself, shared by all its links: they let the scorer learn which events a sentence
+    places at all (a trigger in a reporting clause, a noun trigger, a negated or modal verb...)."""
+    f = {"tlem=" + trig.lemma_.lower(): 1.0, "ttag=" + trig.tag_: 1.0, "tdep=" + trig.dep_: 1.0,
+         "sent_len": math.log(len(sent)), "trig_pos": (trig.i - sent.start) / max(1, len(sent)),
+         "trig_neg": float(any(c.dep_ == "neg" for c in trig.children)),
+         "trig_aux": float(any(c.dep_ == "aux" and c.lower_ in ("will", "would", "may", "might", "could", "should",
+                                                                "must", "can", "to") for c in trig.children)),
+         "trig_in_quote": float(sum(t.text in ('"', "“", "”") for t in sent[:trig.i - sent.start]) % 2 == 1)}
+    node, say = trig, 0.0
+    while node.head.i != node.i:
+        node = node.head
+        if node.lemma_.lower() in _SAY_VERBS:
+            say = 1.0
+    f["trig_under_say"] = say
     return f
 
 
@@ -424,7 +566,8 @@ _REASON_FLAGS = {"subject (actor)": "r_actor", "origin": "r_origin", "qualifies 
                  "reference point": "r_reference_point"}
 
 
-def _with_set_features(doc: "Doc", links: list[PlaceLink]) -> list[PlaceLink]:
+def _with_set_features(doc: "Doc", links: list[PlaceLink], trigger_start: int,
+                       trigger_end: int) -> list[PlaceLink]:
     """Add the features that compare a mention with the sentence's other candidates."""
     if not links:
         return links
@@ -432,9 +575,20 @@ def _with_set_features(doc: "Doc", links: list[PlaceLink]) -> list[PlaceLink]:
     specs = [_specificity(doc, lk.toponym) for lk in links]
     top_spec = max(specs)
     toks = [_token_at(doc, lk.toponym.start, lk.toponym.end) for lk in links]
+    trig = _token_at(doc, trigger_start, trigger_end)
+    event = _event_features(trig, _sentence(trig)) if trig is not None else {}
+    where = [t.i if t is not None else -1 for t in toks]
     out = []
     for k, lk in enumerate(links):
         f = dict(lk.features)
+        f.update(event)
+        if trig is not None and where[k] >= 0:
+            # another candidate between the mention and the trigger; the nearest candidate to the trigger
+            lo, hi = sorted((where[k], trig.i))
+            f["n_between"] = float(sum(lo < w < hi for j, w in enumerate(where) if j != k))
+            dist = abs(where[k] - trig.i)
+            f["nearest"] = float(all(dist <= abs(w - trig.i) for w in where if w >= 0))
+            f["nearest_after"] = float(where[k] > trig.i and not any(trig.i < w < where[k] for w in where))
         f.update({"cost": lk.cost, "delta_cost": lk.cost - best, "rank": float(min(k, 3)),
                   "cheapest": float(k == 0), "n_candidates": math.log(len(links)), "sole": float(len(links) == 1),
                   "specificity": specs[k] / 6.0, "finest": float(specs[k] == top_spec),
@@ -491,6 +645,7 @@ def _specificity(doc: "Doc", top: Toponym) -> float:
 
 
 def _choose_by_cost(doc: "Doc", ranked: Sequence[PlaceLink], max_cost: float) -> PlaceLink | None:
+    ranked = [lk for lk in ranked if PROPER_NOUN not in lk.toponym.reasons]
     if not ranked:
         return None
     best = ranked[0]
@@ -548,8 +703,101 @@ class LinkModel:
                    float(data.get("extra_threshold", 1.0)))
 
 
+class TreeLinkModel:
+    """Gradient-boosted regression trees over :func:`link_features` (logistic loss): the probability that a
+    mention is the event's place. Same contract as :class:`LinkModel`; trees capture the interactions a linear
+    scorer cannot (a sole place qualifying a person is often the event's place, one also in a reporting clause
+    rarely is) and read sparse word features (trigger lemma, preposition, path shape).
+
+    The trees are held as flat arrays (all trees' nodes end to end; a leaf points to itself), so one event's
+    links are scored together in a few vectorised steps.
+    """
+
+    def __init__(self, features: Sequence[str], base: float, trees: Sequence[Mapping[str, Sequence[float]]],
+                 threshold: float, extra_threshold: float = 1.0) -> None:
+        import numpy as np
+
+        self.features = tuple(features)
+        self.threshold = float(threshold)
+        self.extra_threshold = float(extra_threshold)
+        self.base = float(base)
+        self._index = {n: j for j, n in enumerate(self.features)}
+        feat: list[int] = []
+        thr: list[float] = []
+        left: list[int] = []
+        right: list[int] = []
+        value: list[float] = []
+        roots: list[int] = []
+        depth = 0
+        for t in trees:
+            off = len(feat)
+            roots.append(off)
+            n = len(t["feature"])
+            if not n or any(len(t[k]) != n for k in ("threshold", "left", "right", "value")):
+                raise ValueError("each tree needs feature, threshold, left, right and value of one length")
+            for k in range(n):
+                f = int(t["feature"][k])
+                if f >= len(self.features):
+                    raise ValueError(f"tree feature index {f} out of range")
+                leaf = f < 0  # a leaf loops onto itself, so every row can take the same number of steps
+                feat.append(0 if leaf else f)
+                thr.append(math.inf if leaf else float(t["threshold"][k]))
+                left.append(off + (k if leaf else int(t["left"][k])))
+                right.append(off + (k if leaf else int(t["right"][k])))
+                value.append(float(t["value"][k]))
+            depth = max(depth, _tree_depth(t))
+        self._feat, self._thr = np.array(feat, dtype=np.intp), np.array(thr)
+        self._left, self._right = np.array(left, dtype=np.intp), np.array(right, dtype=np.intp)
+        self._value, self._roots = np.array(value), np.array(roots, dtype=np.intp)
+        self._depth = depth
+
+    def probabilities(self, links: Sequence[PlaceLink]) -> list[float]:
+        """Probability of each of ``links`` (one vectorised pass over all trees)."""
+        import numpy as np
+
+        if not links:
+            return []
+        x = np.zeros((len(links), len(self.features)))
+        for r, lk in enumerate(links):
+            for name, val in lk.features.items():
+                j = self._index.get(name)
+                if j is not None:
+                    x[r, j] = val
+        node = np.broadcast_to(self._roots, (len(links), len(self._roots)))
+        rows = np.arange(len(links))[:, None]
+        for _ in range(self._depth):
+            go_left = x[rows, self._feat[node]] <= self._thr[node]
+            node = np.where(go_left, self._left[node], self._right[node])
+        z = np.clip(self.base + self._value[node].sum(axis=1), -30.0, 30.0)
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+
+    def probability(self, link: PlaceLink) -> float:
+        """Probability that ``link``'s mention is where the event happened."""
+        return self.probabilities([link])[0]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "TreeLinkModel":
+        """Build from the JSON object written by the training script (``"kind": "gradient_boosted_trees"``)."""
+        return cls([str(n) for n in data["features"]], float(data["base"]), list(data["trees"]),
+                   float(data["threshold"]), float(data.get("extra_threshold", 1.0)))
+
+
+def _tree_depth(tree: Mapping[str, Sequence[float]]) -> int:
+    """Longest root-to-leaf path of one stored tree (in edges)."""
+    depth, stack = 0, [(0, 0)]
+    while stack:
+        k, d = stack.pop()
+        if d > 64:
+            raise ValueError("tree deeper than 64 levels (or cyclic)")
+        if int(tree["feature"][k]) < 0:
+            depth = max(depth, d)
+        else:
+            stack += [(int(tree["left"][k]), d + 1), (int(tree["right"][k]), d + 1)]
+    return depth
+
+
 @lru_cache(maxsize=4)
-def load_link_model(path: Path | None = None) -> LinkModel | None:
+def load_link_model(path: Path | None = None) -> "LinkModel | TreeLinkModel | None":
     """The learned link scorer, loaded once; ``None`` when the file is missing (the hand-set costs decide)."""
     from geo.errors import ModelError
 
@@ -557,8 +805,11 @@ def load_link_model(path: Path | None = None) -> LinkModel | None:
     if not p.exists():
         return None
     try:
-        return LinkModel.from_json(json.loads(p.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        if data.get("kind") == "gradient_boosted_trees":
+            return TreeLinkModel.from_json(data)
+        return LinkModel.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{p}: invalid event-link model: {exc}") from exc
 
 
@@ -567,12 +818,16 @@ def link_features(link: PlaceLink) -> Mapping[str, float]:
     return link.features
 
 
-def score_links(ranked: Sequence[PlaceLink], model: LinkModel | None = None) -> list[tuple[PlaceLink, float]]:
+def score_links(ranked: Sequence[PlaceLink],
+                model: "LinkModel | TreeLinkModel | None" = None) -> list[tuple[PlaceLink, float]]:
     """Each link with the model's probability, most probable first (``[]`` without a model)."""
     model = model if model is not None else load_link_model()
     if model is None:
         return []
-    scored = [(lk, model.probability(lk)) for lk in ranked]
+    if isinstance(model, TreeLinkModel):
+        scored = list(zip(ranked, model.probabilities(ranked)))
+    else:
+        scored = [(lk, model.probability(lk)) for lk in ranked]
     scored.sort(key=lambda x: (-x[1], x[0].cost))
     return scored
 
@@ -626,8 +881,7 @@ def full_name(doc: "Doc", top: Toponym) -> Toponym:
     if span is None or len(span) == 0:
         return top
     end = span.end
-    sent_end = span.sent.end
-    while end < sent_end:
+    while end < len(doc) and not doc[end].is_sent_start:
         nxt, last = doc[end], doc[end - 1]
         glued = not last.whitespace_ and (nxt.text == "-" or (last.text == "-" and nxt.text[:1].isalnum()))
         named = nxt.is_title and nxt.pos_ == "PROPN" and last.dep_ == "compound" and last.head.i >= end and \
@@ -640,7 +894,8 @@ def full_name(doc: "Doc", top: Toponym) -> Toponym:
     if end == span.end:
         return top
     stop = doc[end - 1].idx + len(doc[end - 1])
-    return replace(top, end=stop, text=doc.text[top.start:stop])
+    text = doc[span.start:end].text[top.start - doc[span.start].idx:]  # not Doc.text: it rebuilds the whole text
+    return replace(top, end=stop, text=text)
 
 
 def link_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms: Sequence[Toponym],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -206,3 +207,96 @@ def test_evaluate_one_half_of_the_gold_file(tmp_path):
     assert (dev["rows"], held["rows"]) == (2, 1) and dev["half"] == "dev"
     with pytest.raises(InputError, match="half"):
         evaluate_events(p, toponyms="ner", half="odd")
+
+
+def _stump(feature: int, threshold: float, low: float, high: float) -> dict:
+    """One split: ``value <= threshold`` goes left (leaf ``low``), else right (leaf ``high``)."""
+    return {"feature": [feature, -1, -1], "threshold": [threshold, 0.0, 0.0], "left": [1, -1, -1],
+            "right": [2, -1, -1], "value": [0.0, low, high]}
+
+
+def test_tree_link_model_scores_by_its_splits_and_ignores_unknown_features():
+    from geo.event_place import PlaceLink, TreeLinkModel
+
+    model = TreeLinkModel(["cost", "pw=in"], 0.0, [_stump(0, 1.0, 2.0, -2.0), _stump(1, 0.5, -1.0, 1.0)], 0.5)
+    top = Toponym(0, 5, "Kabul")
+
+    def prob(**features):
+        return model.probability(PlaceLink(top, 0.0, "", {k.replace("_", "="): v for k, v in features.items()}))
+
+    # cheap and headed by "in": 2 + 1; costly without the preposition: -2 - 1
+    assert prob(cost=0.5, pw_in=1.0) == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert prob(cost=3.0) == pytest.approx(1 / (1 + math.exp(3.0)))
+    # a feature the model was not fitted with changes nothing
+    assert prob(cost=0.5, pw_in=1.0, **{"tlem_unknown": 1.0}) == prob(cost=0.5, pw_in=1.0)
+    links = [PlaceLink(top, 0.0, "", {"cost": c}) for c in (0.2, 4.0)]
+    assert model.probabilities(links) == [model.probability(lk) for lk in links]
+    assert model.probabilities([]) == []
+
+
+def test_tree_link_model_file_errors_name_the_file(tmp_path):
+    from geo.errors import ModelError
+    from geo.event_place import TreeLinkModel, load_link_model
+
+    good = {"kind": "gradient_boosted_trees", "features": ["cost"], "base": 0.1, "threshold": 0.4,
+            "extra_threshold": 0.6, "trees": [_stump(0, 1.0, 1.0, -1.0)]}
+    p = tmp_path / "trees.json"
+    p.write_text(json.dumps(good))
+    model = load_link_model(p)
+    assert isinstance(model, TreeLinkModel) and (model.threshold, model.extra_threshold) == (0.4, 0.6)
+    for broken in ({**good, "trees": [_stump(3, 1.0, 1.0, -1.0)]},                     # unknown feature index
+                   {**good, "trees": [{**_stump(0, 1.0, 1.0, -1.0), "value": [0.0]}]},  # ragged arrays
+                   {k: v for k, v in good.items() if k != "base"}):
+        bad = tmp_path / "bad_trees.json"
+        bad.write_text(json.dumps(broken))
+        load_link_model.cache_clear()
+        with pytest.raises(ModelError, match="bad_trees.json"):
+            load_link_model(bad)
+    load_link_model.cache_clear()
+
+
+def test_shipped_model_is_the_tree_scorer_with_word_features():
+    from geo.event_place import TreeLinkModel, load_link_model
+
+    model = load_link_model()
+    assert isinstance(model, TreeLinkModel)
+    names = set(model.features)
+    # trigger lemma, heading preposition and path shape are among the fitted features
+    assert {"tlem=kill", "pw=in", "proper_noun"} <= names
+    assert any(n.startswith("path=") for n in names)
+    assert 0.0 < model.threshold <= model.extra_threshold <= 1.0
+
+
+def test_proper_nouns_in_place_slots_are_weak_candidates(nlp):
+    from geo.event_place import PROPER_NOUN, proper_noun_mentions
+
+    text = "Tamil rebels captured Mullaittivu last July after Prabhakaran spoke."
+    doc = nlp(text)
+    sent = next(iter(doc.sents))
+    got = proper_noun_mentions(sent, [])
+    assert "Mullaittivu" in [t.text for t in got]
+    assert all(t.place is None and PROPER_NOUN in t.reasons for t in got)
+    # a name already offered is not offered twice
+    i = text.index("Mullaittivu")
+    assert "Mullaittivu" not in [t.text for t in proper_noun_mentions(sent, [Toponym(i, i + 11, "Mullaittivu")])]
+    s = text.index("captured")
+    with_weak = rank_event_places(doc, s, s + 8, [], proper_nouns=True)
+    without = rank_event_places(doc, s, s + 8, [], proper_nouns=False)
+    assert len(with_weak) > len(without)
+    assert any(lk.features.get("proper_noun") == 1.0 for lk in with_weak)
+    # the hand-set linker never picks a weak candidate
+    from geo.event_place import choose_event_place
+
+    best = choose_event_place(doc, with_weak, learned=False)
+    assert best is None or PROPER_NOUN not in best.toponym.reasons
+
+
+def test_link_features_carry_the_words_around_the_link(nlp):
+    text = "Gunmen killed five people in a market in Jalalabad, officials said."
+    doc = nlp(text)
+    s = text.index("killed")
+    ranked = rank_event_places(doc, s, s + 6, _tops(text, "Jalalabad"))
+    f = ranked[0].features
+    assert f["tlem=kill"] == 1.0 and f["pw=in"] == 1.0
+    assert any(k.startswith("path=") for k in f) and any(k.startswith("ttag=") for k in f)
+    assert f["nearest"] == 1.0 and f["n_between"] == 0.0
