@@ -136,7 +136,27 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
         if m is not None:
             out.append(m)
     out.sort(key=lambda m: m.start)
-    return out
+    return _drop_pathogen_names(doc.text, out)
+
+
+#: A word after a place name that makes the name part of a pathogen's or a disease's name ("West Nile virus",
+#: "Reston ebolavirus", "Marburg haemorrhagic fever").
+_PATHOGEN_AFTER = re.compile(r"[\s-]*(?:[a-z]*virus(?:es)?|fever|ha?emorrhagic|encephalitis)\b", re.IGNORECASE)
+#: A preposition right before a name that makes it a place again ("cases in Marburg").
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|from|to|into|around|outside)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _drop_pathogen_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Leave out names used for a pathogen: the mention followed by "virus"/"fever"/..., and, once a name is so
+    used in the article, its other mentions unless a locative preposition introduces them ("the spread of
+    Marburg" is the virus; "first seen in Marburg" is the town)."""
+    from geo.gazetteer.text import fold
+
+    pathogens = {fold(m.text) for m in mentions if _PATHOGEN_AFTER.match(text, m.end)}
+    if not pathogens:
+        return mentions
+    return [m for m in mentions if fold(m.text) not in pathogens or (
+        not _PATHOGEN_AFTER.match(text, m.end) and _LOCATIVE_BEFORE.search(text, max(0, m.start - 20), m.start))]
 
 
 _EMBEDDED_KEY = "geo_embedded"  # geo.nlp.EMBEDDED_KEY (not imported: this module must not load spaCy)

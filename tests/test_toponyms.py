@@ -96,3 +96,17 @@ def test_ruler_token_cache_round_trips(tmp_path):
     assert fresh[("Guinea", "-", "Bissau")] == "GPE"
     GazetteerRuler({**names, "Sahel": "LOC"}, tokenizer, cache_dir=tmp_path)  # other names: another key
     assert len(list(tmp_path.glob("ruler_tokens_*.json"))) == 1
+
+
+def test_names_of_pathogens_are_not_places(gazetteer):
+    from geo.nlp import load_nlp
+    from geo.toponyms import find_mentions
+
+    nlp = load_nlp(gazetteer, parser=False)
+    text = ("The West Nile virus and Marburg haemorrhagic fever spread in Angola. The spread of Marburg worried "
+            "doctors, although the virus was first identified in Marburg, Germany.")
+    found = [(m.text, m.start) for m in find_mentions(nlp(text), gazetteer)]
+    names = [n for n, _ in found]
+    assert "West Nile" not in names
+    assert names.count("Marburg") == 1 and text.index("in Marburg") + 3 in [s for n, s in found if n == "Marburg"]
+    assert "Angola" in names and "Germany" in names
