@@ -422,13 +422,16 @@ def ingest(
     read_options: dict[str, Any] | None = None,
     cluster: bool = True,
     pipeline: str = DEFAULT_PIPELINE,
+    online: bool = False,
+    follow_links: bool = True,
 ) -> IngestSummary:
     """Read articles from ``paths``, extract their events and store them; see the module docstring.
 
     Parameters
     ----------
     paths:
-        Files, folders or globs (any format :func:`geo.articles.read_articles` reads).
+        Files, folders or globs (any format :func:`geo.articles.read_articles` reads), and with ``online`` also
+        http(s) URLs of pages and RSS/Atom feeds.
     store_path:
         The SQLite store (default :func:`geo.store.default_store_path`).
     engine, workers, scheduler:
@@ -448,6 +451,9 @@ def ingest(
         Cluster events across articles after storing.
     pipeline:
         ``module:factory`` each worker calls (no arguments) to build its pipeline.
+    online, follow_links:
+        Fetch the URLs among ``paths`` (:mod:`geo.articles.fetch`; off by default, so nothing leaves the machine
+        unless asked), and for feeds also each entry's page.
 
     Raises
     ------
@@ -460,8 +466,15 @@ def ingest(
     from geo.articles import ErrorCollector, read_articles
     from geo.store import EventStore, default_store_path
 
+    from geo.articles.fetch import fetch_articles, is_url
+
     if batch_size < 1:
         raise InputError(f"batch size must be at least 1, got {batch_size}")
+    inputs = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    urls = [p for p in inputs if is_url(p)]
+    files = [p for p in inputs if not is_url(p)]
+    if urls and not online:
+        raise InputError("is a URL; fetching is off by default: add --online to fetch pages and feeds", urls[0])
     store_path = Path(store_path) if store_path is not None else default_store_path()
     store_path.parent.mkdir(parents=True, exist_ok=True)
     errors = ErrorCollector()
@@ -495,7 +508,10 @@ def ingest(
 
         with _progress(progress) as bar, make_engine(engine, workers, scheduler, pipeline) as runner:
             summary.workers = runner.workers
-            articles = read_articles(paths, on_error=errors, **(read_options or {}))
+            articles: Iterable["Article"] = read_articles(files, on_error=errors, **(read_options or {})) \
+                if files else ()
+            if urls:
+                articles = itertools.chain(articles, fetch_articles(urls, on_error=errors, follow_links=follow_links))
             for result in runner.map(todo(articles)):
                 if result.results:
                     saved = store.save_results(result.results, pipeline_version=PIPELINE_VERSION)
@@ -527,7 +543,11 @@ def ingest(
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Options of ``geo ingest``."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="article files, folders or globs (.txt, .jsonl, "
-                        ".json, .csv, .html, .rss/.atom/.xml, optionally .gz)")
+                        ".json, .csv, .html, .rss/.atom/.xml, optionally .gz); with --online also page or feed URLs")
+    parser.add_argument("--online", action="store_true", help="fetch the http(s) URLs among PATH (pages and "
+                        "RSS/Atom feeds; robots.txt obeyed, one request per second per site); off by default")
+    parser.add_argument("--no-follow", action="store_true", help="with --online: take feed entries as they are, "
+                        "without fetching each entry's page")
     parser.add_argument("--store", metavar="FILE", help="SQLite event store (default: $GEO_STORE or "
                         "data/events.sqlite)")
     parser.add_argument("--engine", choices=ENGINES, default="local", help="local processes (default) or Dask")
@@ -582,6 +602,8 @@ def run_cli(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         read_options=read_options,
         cluster=not args.no_cluster,
+        online=args.online,
+        follow_links=not args.no_follow,
     )
     print(summary.format(), file=sys.stderr)
     return 1 if args.strict and summary.failed else 0

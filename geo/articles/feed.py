@@ -32,10 +32,14 @@ def _entry_text(entry: Any) -> str:
 
 def read_feed(source: Source, *, on_error: ErrorHandler, **_: Any) -> Iterator[Article]:
     """Read every entry of an RSS/Atom file; an entry without text is reported and skipped."""
+    yield from parse_feed(source.read_bytes(), str(source.path), on_error=on_error)
+
+
+def parse_feed(data: bytes, path: str, *, on_error: ErrorHandler) -> Iterator[Article]:
+    """Every entry of an RSS/Atom document (a file's or a fetched URL's bytes); ``path`` names it in errors."""
     import feedparser
 
-    path = str(source.path)
-    parsed = feedparser.parse(source.read_bytes())
+    parsed = feedparser.parse(data)
     if not parsed.entries:
         reason = f" ({parsed.bozo_exception})" if parsed.get("bozo") else ""
         raise ArticleFormatError(f"no feed entries found{reason}", path)
