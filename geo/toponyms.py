@@ -135,8 +135,69 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
         m = _mention(doc, span.start, span.end, span.label_, True, gazetteer)
         if m is not None:
             out.append(m)
+    out.extend(_mislabelled_places(doc, out, gazetteer))
     out.sort(key=lambda m: m.start)
     return _drop_pathogen_names(doc.text, out)
+
+
+@lru_cache(maxsize=1)
+def _stoplist() -> frozenset[str]:
+    """The ruler's stop-list (``geo/data/stoplist.txt``): words that are also the names of some place."""
+    text = Path(str(resources.files("geo") / "data" / "stoplist.txt")).read_text(encoding="utf-8")
+    return frozenset(l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#"))
+
+
+_PREP_BEFORE = re.compile(r"\b(?:in|at|near|outside)\s$")
+
+#: Entity types the statistical model gives place names it does not know ("at Randwick" as an organisation).
+_MISLABELS = frozenset({"ORG", "PERSON", "NORP"})
+
+
+def _mislabelled_places(doc: "Doc", found: list[Mention], gazetteer: "Gazetteer") -> list[Mention]:
+    """One-word entities tagged as organisations or people that the article itself shows to be places.
+
+    A single capitalised word that is a gazetteer name (not a mere alternate name) counts as a place when the
+    same name is a place mention elsewhere in the article (one sense per discourse), when it follows a place
+    mention as "Pandi, Bulacan" (a town and its province), or when a locative preposition introduces it
+    ("at Randwick", "in Pirbright"). Only articles with some other place mention are searched.
+    """
+    from geo.gazetteer.text import fold
+
+    if not found:
+        return []
+    names = {fold(m.text) for m in found}
+    ends = {m.end for m in found}
+    taken = {(m.token_start, m.token_end) for m in found}
+    stop = _stoplist()
+    text = doc.text
+    pending: list[tuple[int, str, bool]] = []  # token, folded word, placed by its own context
+    for ent in doc.ents:
+        if ent.label_ not in _MISLABELS:
+            continue
+        bounds = _trim(ent)
+        if bounds is None:
+            continue
+        for s, e in _split_commas(doc, *bounds):
+            if e - s != 1 or (s, e) in taken:
+                continue
+            tok = doc[s]
+            word = tok.text
+            if not word[:1].isupper() or word.isupper() or word in stop or is_demonym(word, gazetteer):
+                continue
+            if not any(q < 2 for _, q in gazetteer.entries(word)):
+                continue
+            after_place = text[max(0, tok.idx - 2) : tok.idx] == ", " and (tok.idx - 2) in ends
+            after_prep = _PREP_BEFORE.search(text, max(0, tok.idx - 12), tok.idx) is not None
+            pending.append((s, fold(word), after_place or after_prep))
+    out: list[Mention] = []
+    # placed words first, then the other mentions of the names they and the model's places carry
+    for s, key, placed in sorted(pending, key=lambda p: not p[2]):
+        if placed or key in names:
+            m = _mention(doc, s, s + 1, "GPE", False, gazetteer)
+            if m is not None:
+                out.append(m)
+                names.add(key)
+    return out
 
 
 #: A word after a place name that makes the name part of a pathogen's or a disease's name ("West Nile virus",
