@@ -48,6 +48,7 @@ W_COUNTRY = 1.6  # same country as other mentions (log-scaled count)
 W_ADMIN1 = 2.0  # same first-level division as other mentions
 W_NEAR = 1.5  # near other resolved places
 NEAR_KM = 150.0
+W_NAMED_COUNTRY = 1.0  # the article names the candidate's country outright (not inferred from ambiguous names)
 W_CAPITAL_FOREIGN = 1.5  # ... and stand for their governments where other countries are named ("Washington and Cairo")
 W_CAPITAL = 1.0  # national capitals are named in the news far more often than their population suggests
 W_FOCUS_ADMIN1 = 5.0  # the publication's home province/state (see :class:`Focus`)
@@ -445,6 +446,10 @@ def _score(cand: _Cand, item: _Item, countries: dict[str, float], admin1s: dict[
         s += W_LIST
         if explain:
             reasons.append("named in a list of provinces/states of the same country")
+    if cand.kind != "country" and cand.cc in nations and not item.big_name:
+        s += W_NAMED_COUNTRY
+        if explain:
+            reasons.append(f"the article names its country ({cand.cc})")
     if cand.capital and not protected and cand.quality < 2 and nations - {cand.cc}:
         s += W_CAPITAL_FOREIGN
         if explain:

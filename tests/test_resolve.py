@@ -265,3 +265,19 @@ def test_a_given_nationality_span_is_its_country_not_a_namesake_town(gazetteer):
     start = text.index("Canadian")
     t = resolve_spans(text, [(start, start + 8)], gazetteer)[0]
     assert t.place.kind == "country" and t.place.country_code == "CA"
+
+
+def test_a_named_country_outweighs_namesakes_that_only_support_each_other(nlp, gazetteer):
+    """'Suffolk' and 'Norfolk' are also neighbouring cities in Virginia, each other's only support; an article
+    that names the United Kingdom (and never the United States) means the English counties."""
+    text = ("Bird flu has been confirmed in the United Kingdom. Turkeys at a farm in Suffolk fell ill this week, "
+            "less than a year after a cull of 50,000 birds in Norfolk. Samples were sent to the laboratory in "
+            "Weybridge.")
+    names = ("United Kingdom", "Suffolk", "Norfolk", "Weybridge")
+    got = {t.text: t for t in resolve_spans(nlp(text), [(text.index(n), text.index(n) + len(n)) for n in names],
+                                            gazetteer)}
+    assert got["Suffolk"].place.country_code == "GB" and got["Norfolk"].place.country_code == "GB"
+    # a country's name keeps meaning the country even beside a namesake province's country
+    text2 = "Polio cases were reported in Mali, Niger, Nigeria and Togo."
+    t = _resolve(nlp, gazetteer, text2)
+    assert t["Niger"].place.kind == "country" and t["Niger"].place.country_code == "NE"
