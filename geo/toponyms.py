@@ -159,7 +159,8 @@ def _mislabelled_places(doc: "Doc", found: list[Mention], gazetteer: "Gazetteer"
     A single capitalised word that is a gazetteer name (not a mere alternate name) counts as a place when the
     same name is a place mention elsewhere in the article (one sense per discourse), when it follows a place
     mention as "Pandi, Bulacan" (a town and its province), or when a locative preposition introduces it
-    ("at Randwick", "in Pirbright"). Only articles with some other place mention are searched.
+    ("at Randwick", "in Pirbright"). A capitalised word no entity covers counts when the article places the same
+    name elsewhere ("Esperance residents noticed..."). Only articles with some other place mention are searched.
     """
     from geo.gazetteer.text import fold
 
@@ -189,6 +190,16 @@ def _mislabelled_places(doc: "Doc", found: list[Mention], gazetteer: "Gazetteer"
             after_place = text[max(0, tok.idx - 2) : tok.idx] == ", " and (tok.idx - 2) in ends
             after_prep = _PREP_BEFORE.search(text, max(0, tok.idx - 12), tok.idx) is not None
             pending.append((s, fold(word), after_place or after_prep))
+    # a word no entity covers, spelt as a name the article places elsewhere ("Esperance residents noticed")
+    in_ents = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    for tok in doc:
+        if tok.i in in_ents or (tok.i, tok.i + 1) in taken or not tok.is_title or tok.text in stop:
+            continue
+        if tok.i > 0 and doc[tok.i - 1].is_title and not doc[tok.i - 1].is_sent_start:
+            continue  # the tail of a longer name ("Johns Hopkins", "Main Street")
+        key = fold(tok.text)
+        if key in names and not is_demonym(tok.text, gazetteer):
+            pending.append((tok.i, key, False))
     out: list[Mention] = []
     # placed words first, then the other mentions of the names they and the model's places carry
     for s, key, placed in sorted(pending, key=lambda p: not p[2]):

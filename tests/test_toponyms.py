@@ -127,6 +127,9 @@ def test_one_word_places_the_model_takes_for_organisations_are_recovered(gazette
     base = [m for m in found if m.text not in ("Bulacan", "Randwick")]
     for m in _mislabelled_places(doc, base, gazetteer):
         assert " " not in m.text and gazetteer.has_name(m.text)
+    # a word no entity covers is a place when the article places the same name elsewhere
+    doc2 = nlp("Dead birds were found near Esperance, Western Australia. Esperance residents first noticed them.")
+    assert [m.text for m in find_mentions(doc2, gazetteer)].count("Esperance") == 2
     # no other place in the article: nothing is recovered
     lone = nlp("Shares of Randwick rose after the results.")
     assert _mislabelled_places(lone, [], gazetteer) == []
