@@ -8,7 +8,13 @@ Candidates are scored with the evidence a careful reader uses, each feature addi
   country that contains the candidate;
 - **article context**: other mentions of the same country or first-level division in the article;
 - **proximity**: distance to the places the other mentions resolve to;
-- **one sense per name**: every mention of the same name in an article gets the same place.
+- **one sense per name**: every mention of the same name in an article gets the same place;
+- **lists**: a name in a list of provinces of one country is a province ("Alberta, Manitoba, Ontario and ..."),
+  members of a list followed by "counties"/"provinces" are of that kind, and such a list is not "town, state";
+- **named countries**: a country the article names outright supports its places, and a national capital beside
+  other countries stands for its government ("Washington and Cairo");
+- **spelling**: names an exact lookup misses are looked up spelling-tolerantly (transliterations, typos) and kept
+  only where they fit the countries of the article's other places.
 
 Context features are computed from a first pass over the article and refined twice. Every chosen place comes
 with up to :data:`MAX_ALTERNATIVES` runner-ups and short human-readable reasons ("why here").
