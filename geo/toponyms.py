@@ -137,7 +137,7 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
             out.append(m)
     out.extend(_mislabelled_places(doc, out, gazetteer))
     out.sort(key=lambda m: m.start)
-    return _drop_pathogen_names(doc.text, out)
+    return _drop_pathogen_names(doc.text, _drop_news_outlets(doc, out))
 
 
 @lru_cache(maxsize=1)
@@ -208,6 +208,40 @@ def _mislabelled_places(doc: "Doc", found: list[Mention], gazetteer: "Gazetteer"
             if m is not None:
                 out.append(m)
                 names.add(key)
+    return out
+
+
+#: Masthead words that make a place name before them the name of a newspaper ("the New York Times", "China
+#: Daily", "Lansing State Journal", "the Bucharest Daily News").
+_MASTHEAD_AFTER = re.compile(r"(?:\s+(?:State|Daily|Sunday|Evening|Morning|Free))?\s+(?:Times|Herald|Tribune|Gazette"
+                             r"|Chronicle|Telegraph|Inquirer|Journal|Daily|Post-Dispatch|Post-Gazette|Star-Tribune"
+                             r"|Star-Ledger)\b")
+#: Words that name a newspaper or a broadcaster only when the model takes the whole name for an organisation
+#: ("the Washington Post", "the Indianapolis Star", "Kenya News Agency", "Kenya Broadcasting Corporation").
+_OUTLET_AFTER = re.compile(r"\s+(?:Post|Star|Sun|Globe|Examiner|Courier|Dispatch|Observer|Bee|Mail|Independent"
+                           r"|Guardian|Press|Record|Register|News|Standard|Express|Mirror|Radio|Television|TV"
+                           r"|Broadcasting)\b")
+#: An outlet's name before a place name: "the Times of India", "Voice of America", "Radio Pyongyang".
+_OUTLET_BEFORE = re.compile(r"\b(?:(?:Times|Voice|Herald|Tribune|Gazette|News)\s+of\s+(?:the\s+)?"
+                            r"|Radio\s+(?:Free\s+)?)$")
+
+
+def _drop_news_outlets(doc: "Doc", mentions: list[Mention]) -> list[Mention]:
+    """Leave out place names that are part of a news outlet's name ("Mr. Kemp told the New York Times", "according
+    to China Daily", "Voice of America"): an event atlas places what happened, not who reported it. A masthead
+    word such as "Times" or "Journal" suffices; a word that is also an ordinary noun ("Post", "Star", "News")
+    counts only when the model tags it as part of an organisation."""
+    text = doc.text
+    out = []
+    for m in mentions:
+        if _MASTHEAD_AFTER.match(text, m.end) or _OUTLET_BEFORE.search(text, max(0, m.start - 24), m.start):
+            continue
+        after = _OUTLET_AFTER.match(text, m.end)
+        if after is not None:
+            tok = doc.char_span(after.end() - len(after.group().strip()), after.end())
+            if tok is not None and tok[0].ent_type_ == "ORG":
+                continue
+        out.append(m)
     return out
 
 

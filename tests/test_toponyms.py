@@ -133,3 +133,28 @@ def test_one_word_places_the_model_takes_for_organisations_are_recovered(gazette
     # no other place in the article: nothing is recovered
     lone = nlp("Shares of Randwick rose after the results.")
     assert _mislabelled_places(lone, [], gazetteer) == []
+
+
+def test_news_outlets_named_after_places_are_not_places(gazetteer):
+    from geo.nlp import load_nlp
+    from geo.toponyms import find_mentions
+
+    nlp = load_nlp(gazetteer, parser=False)
+    text = ("Mr. Kemp told the New York Times that the outbreak in Hebei grew. According to China Daily, the Sunday "
+            "Times of India and Voice of America, police in Kenya detained a suspect. Radio Pyongyang said "
+            "countermeasures were under way in Bucharest, the Bucharest Daily News reported.")
+    found = [(m.text, m.start) for m in find_mentions(nlp(text), gazetteer)]
+    names = [n for n, _ in found]
+    for outlet_place in ("New York", "China", "India", "America", "Pyongyang"):
+        assert outlet_place not in names
+    assert "Hebei" in names and "Kenya" in names
+    assert [s for n, s in found if n == "Bucharest"] == [text.index("in Bucharest") + 3]
+
+
+def test_congress_is_not_a_place(gazetteer):
+    from geo.nlp import load_nlp
+    from geo.toponyms import find_mentions
+
+    nlp = load_nlp(gazetteer, parser=False)
+    found = [m.text for m in find_mentions(nlp("The bill stalled in Congress, officials in Texas said."), gazetteer)]
+    assert "Congress" not in found and "Texas" in found
