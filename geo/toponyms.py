@@ -137,7 +137,7 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
             out.append(m)
     out.extend(_mislabelled_places(doc, out, gazetteer))
     out.sort(key=lambda m: m.start)
-    return _drop_pathogen_names(doc.text, _drop_news_outlets(doc, out))
+    return _drop_pathogen_names(doc.text, _drop_surnames(doc, _drop_news_outlets(doc, out)))
 
 
 @lru_cache(maxsize=1)
@@ -243,6 +243,39 @@ def _drop_news_outlets(doc: "Doc", mentions: list[Mention]) -> list[Mention]:
                 continue
         out.append(m)
     return out
+
+
+def _drop_surnames(doc: "Doc", mentions: list[Mention]) -> list[Mention]:
+    """Leave out one-word mentions of a name the article gives a person as surname ("Governor David Paterson ...
+    Paterson says"): news refers to people by surname after the first mention. Only a plain name of two or three
+    capitalised words counts as a person's, and a name the article places anywhere stays a place in all its
+    mentions (one sense per discourse): after a locative preposition ("the factory in Paterson") or joined to
+    another place mention ("Darfur and Malakal")."""
+    from geo.gazetteer.text import fold
+
+    surnames = {fold(ent[-1].text) for ent in doc.ents if ent.label_ == "PERSON" and 1 < len(ent) <= 3
+                and all(t.is_title and t.is_alpha for t in ent)}
+    if not surnames:
+        return mentions
+    text = doc.text
+    ends = {m.end for m in mentions}
+    starts = {m.start for m in mentions}
+    placed = set()
+    for m in mentions:
+        key = fold(m.text)
+        if key not in surnames:
+            continue
+        before = _JOINED_BEFORE.search(text, max(0, m.start - 8), m.start)
+        after = _JOINED_AFTER.match(text, m.end)
+        if _LOCATIVE_BEFORE.search(text, max(0, m.start - 20), m.start) \
+                or (before is not None and before.start() in ends) or (after is not None and after.end() in starts):
+            placed.add(key)
+    return [m for m in mentions if m.token_end - m.token_start != 1 or fold(m.text) not in surnames - placed]
+
+
+#: Joins between two place mentions ("Darfur and Malakal", "Pandi, Bulacan").
+_JOINED_BEFORE = re.compile(r"(?:,|\s+and|\s+or)\s+$")
+_JOINED_AFTER = re.compile(r"(?:,|\s+and|\s+or)\s+")
 
 
 #: A word after a place name that makes the name part of a pathogen's or a disease's name ("West Nile virus",

@@ -158,3 +158,19 @@ def test_congress_is_not_a_place(gazetteer):
     nlp = load_nlp(gazetteer, parser=False)
     found = [m.text for m in find_mentions(nlp("The bill stalled in Congress, officials in Texas said."), gazetteer)]
     assert "Congress" not in found and "Texas" in found
+
+
+def test_a_persons_surname_is_not_a_place_unless_the_article_places_it(gazetteer):
+    from geo.nlp import load_nlp
+    from geo.toponyms import find_mentions
+
+    nlp = load_nlp(gazetteer, parser=False)
+    person = ("New York governor David Paterson declared a state of emergency on Monday. "
+              "Paterson said the measure would last a month.")
+    found = [(m.text, m.start) for m in find_mentions(nlp(person), gazetteer)]
+    assert "New York" in [n for n, _ in found]
+    assert not [s for n, s in found if n == "Paterson" and s == person.index("Paterson said")]
+    placed = person + " Officials in Paterson closed two schools."
+    found = [(m.text, m.start) for m in find_mentions(nlp(placed), gazetteer)]
+    assert (("Paterson", placed.index("in Paterson") + 3) in found
+            and ("Paterson", placed.index("Paterson said")) in found)
