@@ -14,6 +14,7 @@ to the statistical model and recorded in ``doc.spans[EMBEDDED_KEY]``.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -45,8 +46,9 @@ def _data_lines(name: str) -> list[str]:
     return [l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#")]
 
 
+@lru_cache(maxsize=1)
 def stoplist() -> frozenset[str]:
-    """Surface forms the ruler never tags (case-sensitive)."""
+    """Surface forms the ruler never tags (case-sensitive); read once, recognition consults it per document."""
     return frozenset(_data_lines("stoplist.txt"))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span
@@ -103,6 +103,18 @@ def _split_commas(doc: "Doc", start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
+def _entity_pieces(doc: "Doc", labels: frozenset[str]) -> Iterator[tuple["Span", int, int]]:
+    """``(entity, start, end)`` token bounds of each comma-separated piece of the entities with these labels,
+    leading articles and trailing punctuation trimmed."""
+    for ent in doc.ents:
+        if ent.label_ not in labels:
+            continue
+        bounds = _trim(ent)
+        if bounds is not None:
+            for s, e in _split_commas(doc, *bounds):
+                yield ent, s, e
+
+
 def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
     """Place mentions in ``doc``, sorted by start offset.
 
@@ -112,20 +124,14 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
     of the span ("Northeast Georgia" -> "Georgia"); an abbreviation keeps its final period ("W.Va.").
     """
     out: list[Mention] = []
-    for ent in doc.ents:
-        if ent.label_ not in PLACE_LABELS:
-            continue
-        bounds = _trim(ent)
-        if bounds is None:
-            continue
+    for ent, s, e in _entity_pieces(doc, PLACE_LABELS):
         from_ruler = _is_ruler(ent)
-        for s, e in _split_commas(doc, *bounds):
-            if e - s > 1 and doc[s].text in _COMPASS and not gazetteer.has_name(doc[s:e].text) \
-                    and gazetteer.has_name(doc[s + 1 : e].text):
-                s += 1
-            m = _mention(doc, s, e, ent.label_, from_ruler, gazetteer)
-            if m is not None:
-                out.append(m)
+        if e - s > 1 and doc[s].text in _COMPASS and not gazetteer.has_name(doc[s:e].text) \
+                and gazetteer.has_name(doc[s + 1 : e].text):
+            s += 1
+        m = _mention(doc, s, e, ent.label_, from_ruler, gazetteer)
+        if m is not None:
+            out.append(m)
     embedded = doc.spans[_EMBEDDED_KEY] if _EMBEDDED_KEY in doc.spans else ()
     for span in embedded:
         if span[0].ent_type_ not in _HOST_LABELS or span[-1].ent_type_ not in _HOST_LABELS:
@@ -138,13 +144,6 @@ def find_mentions(doc: "Doc", gazetteer: "Gazetteer") -> list[Mention]:
     out.extend(_mislabelled_places(doc, out, gazetteer))
     out.sort(key=lambda m: m.start)
     return _drop_pathogen_names(doc.text, _drop_surnames(doc, _drop_news_outlets(doc, out)))
-
-
-@lru_cache(maxsize=1)
-def _stoplist() -> frozenset[str]:
-    """The ruler's stop-list (``geo/data/stoplist.txt``): words that are also the names of some place."""
-    text = Path(str(resources.files("geo") / "data" / "stoplist.txt")).read_text(encoding="utf-8")
-    return frozenset(l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#"))
 
 
 _PREP_BEFORE = re.compile(r"\b(?:in|at|near|outside)\s$")
@@ -169,27 +168,23 @@ def _mislabelled_places(doc: "Doc", found: list[Mention], gazetteer: "Gazetteer"
     names = {fold(m.text) for m in found}
     ends = {m.end for m in found}
     taken = {(m.token_start, m.token_end) for m in found}
-    stop = _stoplist()
+    from geo.nlp import stoplist
+
+    stop = stoplist()
     text = doc.text
     pending: list[tuple[int, str, bool]] = []  # token, folded word, placed by its own context
-    for ent in doc.ents:
-        if ent.label_ not in _MISLABELS:
+    for _, s, e in _entity_pieces(doc, _MISLABELS):
+        if e - s != 1 or (s, e) in taken:
             continue
-        bounds = _trim(ent)
-        if bounds is None:
+        tok = doc[s]
+        word = tok.text
+        if not word[:1].isupper() or word.isupper() or word in stop or is_demonym(word, gazetteer):
             continue
-        for s, e in _split_commas(doc, *bounds):
-            if e - s != 1 or (s, e) in taken:
-                continue
-            tok = doc[s]
-            word = tok.text
-            if not word[:1].isupper() or word.isupper() or word in stop or is_demonym(word, gazetteer):
-                continue
-            if not any(q < 2 for _, q in gazetteer.entries(word)):
-                continue
-            after_place = text[max(0, tok.idx - 2) : tok.idx] == ", " and (tok.idx - 2) in ends
-            after_prep = _PREP_BEFORE.search(text, max(0, tok.idx - 12), tok.idx) is not None
-            pending.append((s, fold(word), after_place or after_prep))
+        if not any(q < 2 for _, q in gazetteer.entries(word)):
+            continue
+        after_place = text[max(0, tok.idx - 2) : tok.idx] == ", " and (tok.idx - 2) in ends
+        after_prep = _PREP_BEFORE.search(text, max(0, tok.idx - 12), tok.idx) is not None
+        pending.append((s, fold(word), after_place or after_prep))
     # a word no entity covers, spelt as a name the article places elsewhere ("Esperance residents noticed")
     in_ents = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     for tok in doc:
