@@ -120,7 +120,7 @@ def test_coordinated_places_are_all_linked(nlp):
     doc = nlp(text)
     s = text.index("killed")
     got = [t.text for t in link_event_places(doc, s, s + 6, _tops(text, "Chibok", "Biu"))]
-    assert got == ["Chibok", "Biu"]
+    assert sorted(got) == ["Biu", "Chibok"]  # both, whichever the scorer ranks first
 
 
 def test_scorer_per_token_and_per_candidate(nlp):

@@ -115,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="first N event_location items (default: all)")
     ap.add_argument("--toponyms", default=None, help="geoparse | ner | geoparse+ner (default: geoparse)")
-    ap.add_argument("--half", choices=("dev", "held-out"), default=None,
-                    help="score one half of event_location.jsonl (the learned linker is fitted on 'dev')")
+    ap.add_argument("--half", choices=("dev", "held-out", "gold-standard"), default=None,
+                    help="score one half of event_location.jsonl (the learned linker is fitted on 'dev'), or its "
+                         "gold-standard rows (source RELABEL, never fitted on)")
     ap.add_argument("--hand-set", action="store_true", help="score the hand-set linker, not the learned one")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-location", action="store_true")
