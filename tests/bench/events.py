@@ -6,6 +6,7 @@ Run: ``.venv/bin/python tests/bench/events.py [--articles N] [--limit N] [--repe
 Throughput: the articles of the shared corpora (VOA seed stories, LGL, GeoVirus news texts) go through
 :class:`geo.pipeline.Pipeline` (spaCy with parser, geoparsing, dates, events) in batches; the figure is the median
 articles/s over batches, after a warm-up batch, so a busy machine shows up as spread rather than as a wrong mean.
+Then the same articles on every CPU (``--workers``), through the local engine ``geo ingest`` uses by default.
 Event location: :func:`geo.event_eval.evaluate_events` on ``event_location.jsonl`` (items marked ``reject``
 excluded; strict and overlap matching, see that module). Not part of the default test run.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -78,6 +80,31 @@ def throughput(n: int, batch: int, repeats: int) -> dict:
             "mean_chars": round(chars / max(1, len(articles))), "events": n_events, "happened": n_happened}
 
 
+def parallel_throughput(n: int, batch: int, workers: int, repeats: int) -> dict:
+    """Articles/s of the full pipeline on ``workers`` processes, as ``geo ingest`` runs it (its local engine,
+    without the store): wall time over all ``n`` articles after every worker has warmed up; median of
+    ``repeats`` runs."""
+    from geo.ingest import make_engine
+
+    articles = _articles(n)
+    rates: list[float] = []
+    events = 0
+    with make_engine("local", workers) as engine:
+        warm = [articles[i:i + 4] for i in range(0, 8 * workers, 4)]
+        for _ in engine.map(warm):  # each worker loads the pipeline and its lazy tables
+            pass
+        for rep in range(repeats):
+            t = time.perf_counter()
+            done = 0
+            for res in engine.map(articles[i:i + batch] for i in range(0, len(articles), batch)):
+                done += len(res.results)
+                if rep == 0:
+                    events += sum(len(r.events) for r in res.results)
+            rates.append(done / (time.perf_counter() - t))
+    return {"articles": len(articles), "workers": workers, "runs": [round(r, 2) for r in rates],
+            "median_articles_per_s": round(statistics.median(rates), 2), "events": events}
+
+
 def stage_times(n: int, batch: int) -> dict:
     """Seconds per article of each stage (spaCy, geoparse, dates, events) on the first ``n`` articles."""
     from geo.dates import find_dates
@@ -119,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="score one half of event_location.jsonl (the learned linker is fitted on 'dev'), or its "
                          "gold-standard rows (source RELABEL, never fitted on)")
     ap.add_argument("--hand-set", action="store_true", help="score the hand-set linker, not the learned one")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes for the parallel throughput run (default: every CPU, as geo ingest uses; "
+                         "1 skips it)")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-location", action="store_true")
     args = ap.parse_args(argv)
@@ -130,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"throughput: {tp['median_articles_per_s']} articles/s median over batches of {tp['batch']} "
               f"(p10 {tp['p10_articles_per_s']}; {tp['articles']} articles, mean {tp['mean_chars']} chars; "
               f"{tp['events']} events, {tp['happened']} happened; pipeline load {tp['pipeline_load_s']} s)")
+        workers = args.workers or len(os.sched_getaffinity(0))
+        if workers > 1:
+            pt = parallel_throughput(args.articles, args.batch, workers, max(3, args.repeats))
+            print(f"throughput on {workers} processes (geo ingest's local engine, no store): "
+                  f"{pt['median_articles_per_s']} articles/s median of runs {pt['runs']} "
+                  f"({pt['articles']} articles, {pt['events']} events)")
         st = stage_times(min(args.articles, 200), args.batch)
         print(f"per article: spaCy {st['spacy_ms']} ms, geoparse {st['geoparse_ms']} ms, dates {st['dates_ms']} ms, "
               f"events {st['events_ms']} ms")
