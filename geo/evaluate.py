@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from geo.errors import InputError
 from geo.gazetteer.store import haversine_km
 
 MAX_KM = 20039.0
@@ -125,8 +126,10 @@ def score(records: list[dict[str, Any]], predictions: list[dict[str, Any]], gold
 
 
 def evaluate_file(path: Path, *, gold_spans: bool = False, limit: int | None = None,
-                  workers: int | None = None, progress: bool = False, focus: bool = True) -> dict[str, Any]:
-    """Parse a gold JSONL corpus with ``geo parse``'s engine and score it (see module docs)."""
+                  workers: int | None = None, progress: bool = False, focus: bool = True,
+                  subset: str | None = None) -> dict[str, Any]:
+    """Parse a gold JSONL corpus with ``geo parse``'s engine and score it (see module docs). ``subset`` selects
+    rows of an event-location corpus (see :data:`geo.event_eval.SUBSETS`)."""
     from geo.geoparse import parse_records, read_records
 
     t0 = time.perf_counter()
@@ -134,7 +137,9 @@ def evaluate_file(path: Path, *, gold_spans: bool = False, limit: int | None = N
     if any("events" in r for r in records[:5]):
         from geo.event_eval import evaluate_events  # owned by the event-location stage
 
-        return evaluate_events(path, limit=limit)
+        return evaluate_events(path, limit=limit, half=subset)
+    if subset is not None:
+        raise InputError(f"--subset applies to an event-location corpus; {path} has no events", path)
     preds = list(parse_records(records, gold_spans=gold_spans, workers=workers, progress=progress, focus=focus))
     elapsed = time.perf_counter() - t0
     result = score(records, preds, gold_spans=gold_spans)
@@ -173,11 +178,14 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     p.add_argument("--no-focus", action="store_true",
                    help="do not infer each publication's home area from its articles (as `geo parse --no-focus`)")
+    p.add_argument("--subset", choices=("dev", "held-out", "gold-standard"), default=None,
+                   help="event-location corpus only: the rows the linker was fitted on (dev), the other half "
+                        "(held-out), or the corpus's own gold standard, never fitted on (gold-standard)")
 
 
 def run_cli(args: argparse.Namespace) -> int:
     """Run ``geo evaluate``."""
     result = evaluate_file(args.file, gold_spans=args.gold_spans, limit=args.limit, workers=args.workers,
-                           progress=not args.json, focus=not args.no_focus)
+                           progress=not args.json, focus=not args.no_focus, subset=args.subset)
     print(json.dumps(result, indent=2, default=str) if args.json else format_result(result))
     return 0

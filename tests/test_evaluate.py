@@ -57,3 +57,12 @@ def test_evaluate_cli_json_on_fixture(capsys, gazetteer):
 def test_evaluate_on_shared_lgl_sample(bench_dir, gazetteer):
     r = evaluate.evaluate_file(bench_dir / "lgl.jsonl", gold_spans=True, limit=20, workers=1)
     assert r["docs"] == 20 and 0.5 < r["acc161"] <= 1.0
+
+
+def test_subset_is_refused_for_a_geoparsing_corpus(tmp_path):
+    from geo.errors import InputError
+
+    p = tmp_path / "places.jsonl"
+    p.write_text(json.dumps({"id": "1", "text": "Rain in Paris.", "toponyms": []}) + "\n")
+    with pytest.raises(InputError, match="--subset applies to an event-location corpus"):
+        evaluate.evaluate_file(p, subset="gold-standard", workers=1)

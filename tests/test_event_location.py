@@ -209,6 +209,27 @@ def test_evaluate_one_half_of_the_gold_file(tmp_path):
         evaluate_events(p, toponyms="ner", half="odd")
 
 
+def test_evaluate_the_gold_standard_rows_only(tmp_path):
+    rows = []
+    for town, source in (("Jalalabad", "APW_RA"), ("Kandahar", "RELABEL"), ("Herat", "AFP_RA"), ("Ghazni", "RELABEL")):
+        text = f"A bomb exploded in {town} on Tuesday."
+        s = text.index("exploded")
+        rows.append({"text": text, "source": source,
+                     "events": [{"start": s, "end": s + 8, "verb": "exploded",
+                                 "location_spans": [[text.index(town), text.index(town) + len(town)]]}]})
+    p = tmp_path / "gold.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows))
+    r = evaluate_events(p, toponyms="ner", half="gold-standard")
+    assert r["rows"] == 2 and r["half"] == "gold-standard" and list(r["by_source"]) == ["RELABEL"]
+
+
+def test_shipped_linker_never_saw_the_gold_standard():
+    from geo.event_place import MODEL_PATH
+
+    meta = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert "never a sentence of the gold standard" in meta["trained_on"]
+
+
 def _stump(feature: int, threshold: float, low: float, high: float) -> dict:
     """One split: ``value <= threshold`` goes left (leaf ``low``), else right (leaf ``high``)."""
     return {"feature": [feature, -1, -1], "threshold": [threshold, 0.0, 0.0], "left": [1, -1, -1],
