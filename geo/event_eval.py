@@ -44,7 +44,8 @@ from geo.errors import ArticleFormatError, InputError
 from geo.event_place import link_event_places, rank_event_places
 from geo.model import Toponym
 
-__all__ = ["GOLD_STANDARD_SOURCE", "HALVES", "SUBSETS", "EventScorer", "evaluate_events", "gold_spans", "iter_gold", "prf", "score_docs"]
+__all__ = ["GOLD_STANDARD_SOURCE", "HALVES", "SUBSETS", "EventScorer", "evaluate_events", "gold_spans", "iter_gold",
+           "prf", "score_docs"]
 
 _NER_LABELS = ("GPE", "LOC", "FAC")
 
