@@ -451,7 +451,7 @@ def rank_event_places(doc: "Doc", trigger_start: int, trigger_end: int, toponyms
             links[k] = PlaceLink(lk.toponym, round(lk.cost + CONTAINER_COST, 3), lk.reason + "; contains a finer place",
                                  {**lk.features, "contains_finer": 1.0})
     links.sort(key=lambda link: (link.cost, link.toponym.start))
-    return _with_set_features(doc, links, trigger_start, trigger_end)
+    return _with_set_features(doc, links, trig, sent)
 
 
 _DEP_GROUPS = {"pobj": "pobj", "compound": "compound", "nsubj": "subj", "nsubjpass": "subj", "agent": "subj",
@@ -524,21 +524,21 @@ def _lexical_features(tok: "Token", trig: "Token", lca: "Token", sent: "Span") -
         f["hw=" + (gov.lemma_.lower() if gov.i != trig.i else "TRIGGER")] = 1.0
     elif head.i != tok.i:
         f["hw=" + (head.lemma_.lower() if head.i != trig.i else "TRIGGER")] = 1.0
-    up: list[str] = []
-    node = tok
-    while node.i != lca.i and node.head.i != node.i and len(up) < 6:
-        up.append(node.dep_)
-        node = node.head
-    down: list[str] = []
-    node = trig
-    while node.i != lca.i and node.head.i != node.i and len(down) < 6:
-        down.append(node.dep_)
-        node = node.head
+    up, down = _deps_up_to(tok, lca), _deps_up_to(trig, lca)
     f["path=" + ">".join(up[:4]) + "|" + ">".join(down[:3])] = 1.0
     f["upath=" + ">".join(up[:3])] = 1.0
     first = sent[0]
     f["sent_initial"] = float(tok.i - sent.start <= 3 and first.dep_ == "prep" and tok.i > first.i)
     return f
+
+
+def _deps_up_to(node: "Token", lca: "Token", limit: int = 6) -> list[str]:
+    """Dependency labels from ``node`` up to (not including) ``lca``, at most ``limit``."""
+    out: list[str] = []
+    while node.i != lca.i and node.head.i != node.i and len(out) < limit:
+        out.append(node.dep_)
+        node = node.head
+    return out
 
 
 def _event_features(trig: "Token", sent: "Span") -> dict[str, float]:
@@ -566,8 +566,7 @@ _REASON_FLAGS = {"subject (actor)": "r_actor", "origin": "r_origin", "qualifies 
                  "reference point": "r_reference_point"}
 
 
-def _with_set_features(doc: "Doc", links: list[PlaceLink], trigger_start: int,
-                       trigger_end: int) -> list[PlaceLink]:
+def _with_set_features(doc: "Doc", links: list[PlaceLink], trig: "Token", sent: "Span") -> list[PlaceLink]:
     """Add the features that compare a mention with the sentence's other candidates."""
     if not links:
         return links
@@ -575,14 +574,13 @@ def _with_set_features(doc: "Doc", links: list[PlaceLink], trigger_start: int,
     specs = [_specificity(doc, lk.toponym) for lk in links]
     top_spec = max(specs)
     toks = [_token_at(doc, lk.toponym.start, lk.toponym.end) for lk in links]
-    trig = _token_at(doc, trigger_start, trigger_end)
-    event = _event_features(trig, _sentence(trig)) if trig is not None else {}
+    event = _event_features(trig, sent)
     where = [t.i if t is not None else -1 for t in toks]
     out = []
     for k, lk in enumerate(links):
         f = dict(lk.features)
         f.update(event)
-        if trig is not None and where[k] >= 0:
+        if where[k] >= 0:
             # another candidate between the mention and the trigger; the nearest candidate to the trigger
             lo, hi = sorted((where[k], trig.i))
             f["n_between"] = float(sum(lo < w < hi for j, w in enumerate(where) if j != k))

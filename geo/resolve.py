@@ -193,11 +193,12 @@ def _candidates(gazetteer: "Gazetteer", text: str, given_span: bool = False) -> 
             prior -= W_SPELLING * (1.0 - spelling[row])
         if kind in ("country", "admin1", "continent", "region", "landmark") and quality == 2:
             prior -= KIND_PRIOR[kind] * 0.5
-        if place.feature_code == "PPLC":
+        capital = place.feature_code == "PPLC"
+        if capital:
             prior += W_CAPITAL
         out.append(_Cand(row, quality, kind, place.country_code or "", place.admin1_code or "", place.lat,
                          place.lon, pop, prior, admin2_row=gazetteer.admin2_row(row) if kind == "city" else -1,
-                         capital=place.feature_code == "PPLC", spelling=spelling.get(row, 0.0)))
+                         capital=capital, spelling=spelling.get(row, 0.0)))
     out.sort(key=lambda c: -c.prior)
     return out[:MAX_CANDIDATES]
 
@@ -221,9 +222,9 @@ def _keep_plausible_spellings(by_key: dict[str, list[_Cand]], towns: bool) -> No
     for cands in by_key.values():
         if cands and not cands[0].spelling and cands[0].cc:
             countries.add(cands[0].cc)
-    for key, cands in by_key.items():
+    for cands in by_key.values():
         if cands and cands[0].spelling:
-            by_key[key] = [c for c in cands if _fits_article(c, countries, towns)]
+            cands[:] = [c for c in cands if _fits_article(c, countries, towns)]  # in place: items share the list
 
 
 #: How a nationality word is formed from a place name: (ending of the word, ending of the place).
@@ -529,8 +530,6 @@ def resolve_mentions(text: str, mentions: Iterable[Mention], gazetteer: "Gazette
             by_key[key] = _candidates(gazetteer, m.text, key in given_keys)
         items.append(_Item(m, key, by_key[key]))  # one sense per name: the group shares its candidates
     _keep_plausible_spellings(by_key, given_spans)
-    for it in items:
-        it.cands = by_key[it.key]
     for it in items:
         m = it.mention
         it.admin_cue = bool(_ADMIN_BEFORE.search(text[max(0, m.start - 40) : m.start])

@@ -53,6 +53,20 @@ def basemap_path(data_dir: Path | None = None) -> Path:
     return path
 
 
+def _probe(table: np.ndarray, blob: str, starts: np.ndarray, key: str) -> int:
+    """Number of ``key`` in an open-addressing table built by ``build._hash_table`` over the keys joined in
+    ``blob`` (key ``i`` spans ``starts[i]`` to ``starts[i + 1]`` minus the separator), or -1."""
+    mask = len(table) - 1
+    slot = key_hash(key) & mask
+    while True:
+        i = int(table[slot])
+        if i < 0:
+            return -1
+        if blob[int(starts[i]) : int(starts[i + 1]) - 1] == key:
+            return i
+        slot = (slot + 1) & mask
+
+
 class Gazetteer:
     """Offline gazetteer: lookups by folded name and alternate names, by GeoNames id, country and ISO code.
 
@@ -132,16 +146,8 @@ class Gazetteer:
         return p
 
     def _slot(self, key: str) -> int:
-        """Position of a folded key in the index, or -1 (open addressing on the key's 64-bit hash)."""
-        table, mask = self._key_table, self._key_mask
-        slot = key_hash(key) & mask
-        while True:
-            i = int(table[slot])
-            if i < 0:
-                return -1
-            if self._key_at(i) == key:
-                return i
-            slot = (slot + 1) & mask
+        """Position of a folded key in the index, or -1."""
+        return _probe(self._key_table, self._keys_blob, self._key_starts, key)
 
     def _key_at(self, i: int) -> str:
         return self._keys_blob[int(self._key_starts[i]) : int(self._key_starts[i + 1]) - 1]
@@ -168,16 +174,9 @@ class Gazetteer:
         table, blob, starts, offsets, members = self._spell
         folded = fold(name)
         loose = loose_key(folded)
-        sk = skeleton(loose)
-        mask = len(table) - 1
-        slot = key_hash(sk) & mask
-        while True:
-            i = int(table[slot])
-            if i < 0:
-                return []
-            if blob[int(starts[i]) : int(starts[i + 1]) - 1] == sk:
-                break
-            slot = (slot + 1) & mask
+        i = _probe(table, blob, starts, skeleton(loose))
+        if i < 0:
+            return []
         best: dict[int, tuple[int, float]] = {}
         for k in members[offsets[i] : offsets[i + 1]].tolist():
             key = self._key_at(k)
