@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from geo.errors import InputError
+from geo.event_eval import SUBSETS
 from geo.gazetteer.store import haversine_km
 
 MAX_KM = 20039.0
@@ -178,9 +179,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     p.add_argument("--no-focus", action="store_true",
                    help="do not infer each publication's home area from its articles (as `geo parse --no-focus`)")
-    p.add_argument("--subset", choices=("dev", "held-out", "gold-standard"), default=None,
-                   help="event-location corpus only: the rows the linker was fitted on (dev), the other half "
-                        "(held-out), or the corpus's own gold standard, never fitted on (gold-standard)")
+    p.add_argument("--subset", choices=SUBSETS, default=None,
+                   help="event-location corpus only: the usable rows with an even or an odd index, or the "
+                        "corpus's own gold standard, never fitted on (gold-standard)")
 
 
 def run_cli(args: argparse.Namespace) -> int:

@@ -15,15 +15,17 @@ shares with the trigger and adds up a *cost* for each step:
 
 The costs are not the decision. Each (trigger, mention) link also carries features (:func:`link_features`: path
 shape and length, preposition, token distance, same clause, kind and fineness of the place, actor/origin/person/
-reporting flags, candidate count, the cost itself; sparse word features: the trigger's lemma and tag, the
-preposition heading the mention, the word it hangs off, the dependency path as a string; whether another
-candidate lies between mention and trigger...). A learned scorer over them gives each mention the probability of
-being the event's place; the most probable one above the model's threshold is linked. The shipped scorer
-(``geo/data/event_link_model.json``, loaded once) is a set of gradient-boosted trees (:class:`TreeLinkModel`,
-evaluated with numpy); a logistic regression (:class:`LinkModel`) reads the same file format with coefficients.
-Both were fitted by ``tests/bench/train_event_linker.py`` on half of Andrew Halterman's ``event_location.jsonl``
-corpus (MIT licence) and checked on the other half. When the scorer knows the ``proper_noun`` feature, proper
-names in a place slot that neither the gazetteer nor the entity recogniser offer are candidates too
+reporting flags, whether the mention qualifies a group or person ("SDF fighters", "a driver from Abidjan") or reads
+as an organisation, an acronym, a dateline, an adjective or a titled person's name, candidate count, the cost
+itself; sparse word features: the trigger's lemma and tag, the preposition heading the mention, the word it hangs
+off, the dependency path as a string; whether another candidate lies between mention and trigger...). A learned
+scorer over them gives each mention the probability of being the event's place; the most probable one above the
+model's threshold is linked. The shipped scorer (``geo/data/event_link_model.json``, loaded once) is a set of
+gradient-boosted trees (:class:`TreeLinkModel`, evaluated with numpy); a logistic regression (:class:`LinkModel`)
+reads the same file format with coefficients. Both were fitted by ``tests/bench/train_event_linker.py`` on Andrew
+Halterman's ``event_location.jsonl`` corpus (MIT licence), leaving out every sentence of its gold standard, which
+is the test set. When the scorer knows the ``proper_noun`` feature, proper names in a place slot that neither the
+gazetteer nor the entity recogniser offer are candidates too
 (:func:`proper_noun_mentions`: the small English model tags many villages as persons or organisations).
 Without the file, the hand-set rule decides: the cheapest mention under :data:`MAX_COST` (with the finer-place
 and sole-place exceptions of :func:`link_event_place`), never a weak proper-noun candidate.
@@ -87,6 +89,29 @@ _PERSON_NOUNS = frozenset({
     "nationals", "native", "diplomat", "diplomats", "prime", "king", "representative", "office", "court",
     "judge", "prosecutor", "refugee", "refugees", "migrant", "migrants", "soldier", "soldiers", "team", "club",
     "company", "firm", "newspaper", "television", "tv", "station", "broadcaster", "university", "school",
+})
+
+#: People and armed groups a place can qualify ("SDF fighters", "a cab driver from Abidjan", "Hezbollah members"):
+#: a place on such a noun says who, rather than where (the ``qualifies_group`` feature; the costs keep
+#: :data:`_PERSON_NOUNS`).
+_GROUP_NOUNS = _PERSON_NOUNS | frozenset({
+    "fighter", "fighters", "member", "members", "militant", "militants", "rebel", "rebels", "gunman", "gunmen",
+    "insurgent", "insurgents", "militia", "militias", "militiaman", "militiamen", "guard", "guards", "bodyguard",
+    "driver", "man", "men", "woman", "women", "boy", "girl", "child", "children", "student", "students",
+    "worker", "workers", "reporter", "correspondent", "journalist", "journalists", "activist", "activists",
+    "prisoner", "prisoners", "detainee", "detainees", "unit", "brigade", "battalion", "group", "faction",
+    "factions", "party", "movement", "officer", "officers", "policeman", "policemen", "fisherman", "fishermen",
+    "pilgrim", "pilgrims", "tourist", "tourists", "businessman", "farmer", "farmers", "volunteer", "volunteers",
+})
+#: Titles before a person's name.
+_TITLES = frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sheikh", "general", "gen.", "colonel",
+                     "col.", "captain", "capt.", "lt.", "sgt.", "president", "senator", "sen.", "rep.", "imam",
+                     "emir", "prince", "coordinator", "deputy", "named"})
+#: Words of an organisation's name ("YPG Media Center", "Team Columbia", "Islamic State").
+_ORG_WORDS = frozenset({
+    "media", "center", "centre", "council", "party", "army", "front", "forces", "state", "team", "ministry",
+    "committee", "brigade", "brigades", "movement", "union", "organization", "organisation", "agency", "group",
+    "corp", "company", "bank", "network", "association", "federation", "alliance", "coalition", "league",
 })
 
 
@@ -503,6 +528,30 @@ def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigge
     if head.lower_ in PLACE_NOUNS or (tok.dep_ == "pobj" and head.lower_ == "of"
                                       and head.head.lower_ in PLACE_NOUNS):
         f["place_noun"] = 1.0
+    # the mention qualifies a person or a group ("SDF fighters", "a driver from Abidjan"), or reads as an
+    # organisation's name ("SDF", "YPG Media Center")
+    qualified = head if tok.dep_ in ("compound", "amod", "nmod", "poss") else (
+        head.head if tok.dep_ == "pobj" and head.dep_ == "prep" else None)
+    f["qualifies_group"] = float(qualified is not None and qualified.i != trig.i
+                                 and qualified.lower_ in _GROUP_NOUNS)
+    words = top.text.split()
+    f["acronym"] = float(len(words) == 1 and top.text.isupper() and top.text.isalpha() and len(top.text) <= 5)
+    f["org_word"] = float(any(w.lower() in _ORG_WORDS for w in words))
+    # all in capitals: a dateline ("MEXICO CITY --") or an acronym
+    f["all_caps"] = float(top.text.isupper())
+    # a person's name: a title or role next to it ("prominent commander Abu Layla", "Abu Zubaydah, al-Qaida's
+    # top coordinator", "Mr. Arad")
+    near = [c for c in tok.children if c.dep_ in ("appos", "compound", "amod")]
+    if tok.dep_ == "appos":
+        near.append(head)
+    first = tok
+    while first.i > sent.start and first.idx > top.start:
+        first = tok.doc[first.i - 1]
+    if first.i > sent.start:
+        near.append(tok.doc[first.i - 1])
+    f["titled"] = float(any(t.lower_ in _GROUP_NOUNS or t.lower_ in _TITLES for t in near))
+    # an adjective or a nationality rather than a name ("a Slovak mountain hut", "Chechen towns", "Croatian Serbs")
+    f["adjective"] = float(tok.pos_ == "ADJ" or tok.ent_type_ == "NORP" or tok.tag_ in ("JJ", "NNPS"))
     f.update(_lexical_features(tok, trig, lca, sent))
     return f
 

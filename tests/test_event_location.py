@@ -202,11 +202,11 @@ def test_evaluate_one_half_of_the_gold_file(tmp_path):
                                                "location_spans": [[text.index(town), text.index(town) + len(town)]]}]})
     p = tmp_path / "gold.jsonl"
     p.write_text("\n".join(json.dumps(r) for r in rows))
-    dev = evaluate_events(p, toponyms="ner", half="dev")
-    held = evaluate_events(p, toponyms="ner", half="held-out", learned=False)
-    assert (dev["rows"], held["rows"]) == (2, 1) and dev["half"] == "dev"
+    even = evaluate_events(p, toponyms="ner", half="even")
+    odd = evaluate_events(p, toponyms="ner", half="odd", learned=False)
+    assert (even["rows"], odd["rows"]) == (2, 1) and even["half"] == "even"
     with pytest.raises(InputError, match="half"):
-        evaluate_events(p, toponyms="ner", half="odd")
+        evaluate_events(p, toponyms="ner", half="held-out")
 
 
 def test_evaluate_the_gold_standard_rows_only(tmp_path):
@@ -321,3 +321,30 @@ def test_link_features_carry_the_words_around_the_link(nlp):
     assert f["tlem=kill"] == 1.0 and f["pw=in"] == 1.0
     assert any(k.startswith("path=") for k in f) and any(k.startswith("ttag=") for k in f)
     assert f["nearest"] == 1.0 and f["n_between"] == 0.0
+
+
+def test_link_features_say_when_a_mention_names_who_rather_than_where(nlp):
+    text = "At least 20 SDF fighters and a cab driver from Abidjan were killed in Manbij."
+    doc = nlp(text)
+    s = text.index("killed")
+    ranked = rank_event_places(doc, s, s + 6, _tops(text, "SDF", "Abidjan", "Manbij"))
+    f = {lk.toponym.text: lk.features for lk in ranked}
+    assert f["SDF"]["qualifies_group"] == 1.0 and f["SDF"]["acronym"] == 1.0 and f["SDF"]["all_caps"] == 1.0
+    assert f["Abidjan"]["qualifies_group"] == 1.0 and f["Abidjan"]["acronym"] == 0.0
+    assert f["Manbij"]["qualifies_group"] == 0.0 and f["Manbij"]["all_caps"] == 0.0
+    # the shipped scorer reads these features, and ranks the event's own place first
+    from geo.event_place import load_link_model, score_links
+
+    model = load_link_model()
+    assert {"qualifies_group", "acronym", "all_caps"} <= set(model.features)
+    assert score_links(ranked, model)[0][0].toponym.text == "Manbij"
+
+
+def test_link_features_mark_names_of_organisations_and_adjectives(nlp):
+    text = "Militants were killed near the YPG Media Center in Chechen towns."
+    doc = nlp(text)
+    s = text.index("killed")
+    ranked = rank_event_places(doc, s, s + 6, _tops(text, "YPG Media Center", "Chechen"))
+    f = {lk.toponym.text: lk.features for lk in ranked}
+    assert f["YPG Media Center"]["org_word"] == 1.0
+    assert f["Chechen"]["adjective"] == 1.0 and f["Chechen"]["org_word"] == 0.0

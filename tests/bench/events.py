@@ -1,6 +1,6 @@
 """Benchmark: article-to-events throughput of the full pipeline, and the event-place linker's P/R/F1.
 
-Run: ``.venv/bin/python tests/bench/events.py [--articles N] [--limit N] [--repeats N] [--half held-out]
+Run: ``.venv/bin/python tests/bench/events.py [--articles N] [--limit N] [--repeats N] [--half gold-standard]
 [--hand-set]``.
 
 Throughput: the articles of the shared corpora (VOA seed stories, LGL, GeoVirus news texts) go through
@@ -20,6 +20,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from geo.event_eval import SUBSETS
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -142,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="first N event_location items (default: all)")
     ap.add_argument("--toponyms", default=None, help="geoparse | ner | geoparse+ner (default: geoparse)")
-    ap.add_argument("--half", choices=("dev", "held-out", "gold-standard"), default=None,
-                    help="score one half of event_location.jsonl (the learned linker is fitted on 'dev'), or its "
+    ap.add_argument("--half", choices=SUBSETS, default=None,
+                    help="score one half of event_location.jsonl (rows with an even or odd index), or its "
                          "gold-standard rows (source RELABEL, never fitted on)")
     ap.add_argument("--hand-set", action="store_true", help="score the hand-set linker, not the learned one")
     ap.add_argument("--workers", type=int, default=None,
