@@ -107,6 +107,8 @@ _GROUP_NOUNS = _PERSON_NOUNS | frozenset({
 _TITLES = frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sheikh", "general", "gen.", "colonel",
                      "col.", "captain", "capt.", "lt.", "sgt.", "president", "senator", "sen.", "rep.", "imam",
                      "emir", "prince", "coordinator", "deputy", "named"})
+#: Words beside a person's name: a title or a role (the ``titled`` feature).
+_NAME_NEIGHBOURS = _GROUP_NOUNS | _TITLES
 #: Words of an organisation's name ("YPG Media Center", "Team Columbia", "Islamic State").
 _ORG_WORDS = frozenset({
     "media", "center", "centre", "council", "party", "army", "front", "forces", "state", "team", "ministry",
@@ -535,10 +537,11 @@ def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigge
     f["qualifies_group"] = float(qualified is not None and qualified.i != trig.i
                                  and qualified.lower_ in _GROUP_NOUNS)
     words = top.text.split()
-    f["acronym"] = float(len(words) == 1 and top.text.isupper() and top.text.isalpha() and len(top.text) <= 5)
+    caps = top.text.isupper()
+    f["acronym"] = float(len(words) == 1 and caps and top.text.isalpha() and len(top.text) <= 5)
     f["org_word"] = float(any(w.lower() in _ORG_WORDS for w in words))
     # all in capitals: a dateline ("MEXICO CITY --") or an acronym
-    f["all_caps"] = float(top.text.isupper())
+    f["all_caps"] = float(caps)
     # a person's name: a title or role next to it ("prominent commander Abu Layla", "Abu Zubaydah, al-Qaida's
     # top coordinator", "Mr. Arad")
     near = [c for c in tok.children if c.dep_ in ("appos", "compound", "amod")]
@@ -549,7 +552,7 @@ def _path_features(tok: "Token", trig: "Token", lca: "Token", steps: int, trigge
         first = tok.doc[first.i - 1]
     if first.i > sent.start:
         near.append(tok.doc[first.i - 1])
-    f["titled"] = float(any(t.lower_ in _GROUP_NOUNS or t.lower_ in _TITLES for t in near))
+    f["titled"] = float(any(t.lower_ in _NAME_NEIGHBOURS for t in near))
     # an adjective or a nationality rather than a name ("a Slovak mountain hut", "Chechen towns", "Croatian Serbs")
     f["adjective"] = float(tok.pos_ == "ADJ" or tok.ent_type_ == "NORP" or tok.tag_ in ("JJ", "NNPS"))
     f.update(_lexical_features(tok, trig, lca, sent))

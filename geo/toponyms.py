@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from geo.gazetteer import Gazetteer
 
+from geo.nlp import stoplist
+
 #: Entity labels that may name a place.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _LEADING = {"the", "The", "THE"}
@@ -168,8 +170,6 @@ def _mislabelled_places(doc: "Doc", found: list[Mention], gazetteer: "Gazetteer"
     names = {fold(m.text) for m in found}
     ends = {m.end for m in found}
     taken = {(m.token_start, m.token_end) for m in found}
-    from geo.nlp import stoplist
-
     stop = stoplist()
     text = doc.text
     pending: list[tuple[int, str, bool]] = []  # token, folded word, placed by its own context

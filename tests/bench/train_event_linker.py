@@ -426,14 +426,14 @@ def main(argv: list[str] | None = None) -> int:
                              if args.places_only_sources else ""),
             "license": "MIT (training corpus); fitted by tests/bench/train_event_linker.py",
             **{k: data[k] for k in arrays if k in data}}
-    threshold, extra, y = model.threshold, model.extra_threshold, _matrix(dev, names)[1]
+    threshold, extra = model.threshold, model.extra_threshold
     args.out.write_text(_dumps(data), encoding="utf-8")
     import geo.event_place
 
     geo.event_place.MODEL_PATH = args.out  # score the model just written, wherever it was written
     load_link_model.cache_clear()
-    print(f"{len(y)} dev pairs ({int(y.sum())} positive), {len(names)} features; threshold {threshold}, "
-          f"further places from {extra}")
+    print(f"{data['examples']} dev pairs ({data['positives']} positive), {len(names)} features; "
+          f"threshold {threshold}, further places from {extra}")
     subsets = (("even", lambda k: k % 2 == 0), ("odd", lambda k: k % 2 == 1),
                ("gold-std", lambda k: rows[k].get("source") == GOLD_STANDARD_SOURCE))
     for half, keep in subsets:
